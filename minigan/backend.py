@@ -1,0 +1,198 @@
+"""The one place that chooses the array module.
+
+minigan runs the same code on NumPy (CPU) and CuPy (GPU). Library code never
+imports NumPy for math on model arrays; it asks this module:
+
+    from minigan import backend
+    xp = backend.xp            # numpy or cupy
+    y = xp.tanh(x)
+
+The choice is read once from the environment variable ``MINIGAN_BACKEND``
+(``numpy``, the default, or ``cupy``) and can be changed with
+:func:`set_backend`. Host copies for plots and files go through
+:func:`to_numpy`, the only helper that moves arrays off the device.
+
+The backend also owns the default floating dtype (float32; gradient checks use
+float64) and a seedable random generator, so that a run is reproducible from
+one seed.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from types import ModuleType
+
+import numpy
+
+ALLOWED_BACKENDS = ("numpy", "cupy")
+ALLOWED_DTYPES = ("float32", "float64")
+
+xp: ModuleType = numpy          #: the array module in use (numpy or cupy)
+name: str = "numpy"             #: its name
+dtype = numpy.float32           #: default floating dtype for parameters and data
+_rng = None                     #: the backend's random generator (see rng())
+
+
+class BackendError(RuntimeError):
+    """The requested array backend cannot be used."""
+
+
+def _import_cupy() -> ModuleType:
+    try:
+        import cupy
+    except Exception as exc:  # ImportError, or a CUDA library that fails to load
+        raise BackendError(
+            "MINIGAN_BACKEND=cupy was requested but CuPy cannot be imported "
+            f"({type(exc).__name__}: {exc}). Install it with "
+            "`pip install \"minigan[gpu]\"` (CuPy for CUDA 12) on a machine with "
+            "an NVIDIA GPU, or unset MINIGAN_BACKEND to use NumPy."
+        ) from exc
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:
+        raise BackendError(
+            "MINIGAN_BACKEND=cupy was requested and CuPy imports, but no CUDA "
+            f"device is usable ({type(exc).__name__}: {exc}). Check the NVIDIA "
+            "driver (`nvidia-smi`), or unset MINIGAN_BACKEND to use NumPy."
+        ) from exc
+    if count < 1:
+        raise BackendError(
+            "MINIGAN_BACKEND=cupy was requested but CUDA reports 0 devices. "
+            "Unset MINIGAN_BACKEND to use NumPy."
+        )
+    return cupy
+
+
+def set_backend(backend: str | ModuleType = "numpy") -> ModuleType:
+    """Choose the array module: ``"numpy"``, ``"cupy"``, or a module object.
+
+    A module object is accepted for tests (for example a strict NumPy that
+    refuses implicit conversions, like CuPy does). Returns the module.
+    Never falls back silently: asking for CuPy where it cannot run raises
+    :class:`BackendError` saying why.
+    """
+    global xp, name, _rng
+    if isinstance(backend, ModuleType):
+        xp, name = backend, getattr(backend, "__name__", "custom")
+    elif backend == "numpy":
+        xp, name = numpy, "numpy"
+    elif backend == "cupy":
+        xp, name = _import_cupy(), "cupy"
+    else:
+        raise ValueError(
+            f"MINIGAN_BACKEND must be one of {', '.join(ALLOWED_BACKENDS)}; got {backend!r}"
+        )
+    _rng = None
+    return xp
+
+
+def set_default_dtype(dt) -> None:
+    """Set the floating dtype new parameters and data use: float32 or float64."""
+    global dtype
+    dtype = _check_dtype(dt)
+
+
+@contextlib.contextmanager
+def default_dtype(dt):
+    """Temporarily change the default dtype: ``with default_dtype("float64"): ...``"""
+    global dtype
+    old = dtype
+    dtype = _check_dtype(dt)
+    try:
+        yield
+    finally:
+        dtype = old
+
+
+def _check_dtype(dt):
+    dt = numpy.dtype(dt)
+    if dt.name not in ALLOWED_DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(ALLOWED_DTYPES)}; got {dt.name}")
+    return dt.type
+
+
+class Random:
+    """The backend's seedable random source, in the backend's own array module.
+
+    NumPy uses ``numpy.random.Generator`` (PCG64), whose state can be saved in a
+    checkpoint so a resumed run draws exactly the numbers an uninterrupted run
+    would. CuPy uses ``cupy.random.RandomState`` (cuRAND); its state cannot be
+    read back, so a resumed GPU run is reseeded instead (documented, not exact).
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        if name == "cupy":
+            self._gen = xp.random.RandomState(seed)
+        else:
+            self._gen = xp.random.default_rng(seed)
+
+    def random(self, shape, dtype=None):
+        """Uniform samples in [0, 1), shape ``shape``."""
+        dt = dtype or globals()["dtype"]
+        if name == "cupy":
+            return self._gen.random_sample(shape, dtype=dt)
+        return self._gen.random(shape, dtype=dt)
+
+    def normal(self, shape, dtype=None):
+        """Standard normal samples, shape ``shape``."""
+        return self._gen.standard_normal(shape, dtype=dtype or globals()["dtype"])
+
+    def uniform(self, low, high, shape, dtype=None):
+        """Uniform samples in [low, high), shape ``shape``."""
+        return low + (high - low) * self.random(shape, dtype)
+
+    def integers(self, high, shape):
+        """Integers uniform in [0, high), shape ``shape`` (int64)."""
+        if name == "cupy":
+            return self._gen.randint(0, high, size=shape, dtype=xp.int64)
+        return self._gen.integers(0, high, size=shape, dtype=xp.int64)
+
+    def get_state(self):
+        """A host-side copy of the state (NumPy), or ``None`` where it cannot be read (CuPy)."""
+        return None if name == "cupy" else self._gen.bit_generator.state
+
+    def set_state(self, state) -> None:
+        if state is not None and name != "cupy":
+            self._gen.bit_generator.state = state
+
+
+def seed(n: int) -> None:
+    """Seed the backend's random source (parameter init, noise, dropout, batches)."""
+    global _rng
+    if isinstance(n, bool) or not isinstance(n, (int, numpy.integer)) or n < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {n!r}")
+    _rng = Random(int(n))
+
+
+def rng() -> Random:
+    """The backend's random source (:class:`Random`), seeded by :func:`seed`."""
+    global _rng
+    if _rng is None:
+        _rng = Random()
+    return _rng
+
+
+def asarray(x, dtype=None):
+    """Move host data (lists, NumPy arrays) onto the backend, as ``dtype`` (default: the default dtype)."""
+    return xp.asarray(x, dtype=globals()["dtype"] if dtype is None else dtype)
+
+
+def to_numpy(x) -> numpy.ndarray:
+    """A host NumPy copy of a backend array (the one place arrays leave the device)."""
+    if isinstance(x, numpy.ndarray) and type(x) is numpy.ndarray:
+        return x
+    if name == "cupy":
+        import cupy
+        return cupy.asnumpy(x)
+    to_host = getattr(xp, "to_numpy", None)   # test backends provide their own
+    return to_host(x) if to_host else numpy.asarray(x)
+
+
+def synchronize() -> None:
+    """Wait for queued GPU work (for timing); a no-op on NumPy."""
+    if name == "cupy":
+        xp.cuda.Device().synchronize()
+
+
+set_backend(os.environ.get("MINIGAN_BACKEND", "numpy").strip().lower() or "numpy")

@@ -1,0 +1,86 @@
+"""Binary cross-entropy, the loss of the original GAN.
+
+For a probability p = D(x) and a target y in {0, 1} (1 = real, 0 = fake):
+
+    BCE(p, y) = -[y log p + (1 - y) log(1 - p)]
+
+averaged over every element (PyTorch's ``reduction="mean"``). ``forward``
+returns the scalar loss (a 0-d backend array: read it with ``float()`` only
+when you log, so a GPU is not forced to wait every step); ``backward()``
+returns dL/d input, same shape as the input.
+"""
+from __future__ import annotations
+
+from . import backend
+from .nn.activations import sigmoid
+from .nn.module import check_forward_called
+
+
+def _check_pair(loss: str, input, target) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{loss}: input and target must have the same shape; got input {tuple(input.shape)}, "
+            f"target {tuple(target.shape)}"
+        )
+    if input.dtype.kind != "f":
+        raise TypeError(f"{loss}: input must be a floating array; got dtype {input.dtype}")
+
+
+class BCELoss:
+    """Mean BCE on probabilities p in [0, 1] (after a Sigmoid).
+
+    Like PyTorch, each log is clamped at -100, so p = 0 or p = 1 exactly gives
+    a finite loss, and the gradient's denominator p (1 - p) is kept above 1e-12.
+    """
+
+    LOG_MIN = -100.0
+    EPS = 1e-12
+    TINY = 1e-44        # below exp(-100): log(TINY) is clamped, and log never sees 0
+
+    def __init__(self):
+        self._cache = None
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    def forward(self, input, target):
+        """input p (N, ...), target y (N, ...) -> scalar mean BCE."""
+        _check_pair("BCELoss", input, target)
+        xp = backend.xp
+        log_p = xp.maximum(xp.log(xp.maximum(input, self.TINY)), self.LOG_MIN)
+        log_1mp = xp.maximum(xp.log(xp.maximum(1 - input, self.TINY)), self.LOG_MIN)
+        self._cache = (input, target)
+        return -(target * log_p + (1 - target) * log_1mp).mean()
+
+    def backward(self):
+        """dL/dp = (p - y) / (p (1 - p)) / n, where n is the number of elements."""
+        check_forward_called(self, self._cache)
+        p, y = self._cache
+        return (p - y) / backend.xp.maximum(p * (1 - p), self.EPS) / p.size
+
+
+class BCEWithLogitsLoss:
+    """Mean BCE on logits a (before the sigmoid): BCE(sigmoid(a), y), stable for any a.
+
+    Written as max(a, 0) - a y + log(1 + exp(-|a|)), which never overflows, and
+    whose derivative fuses into dL/da = (sigmoid(a) - y) / n (see docs/backprop.md).
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    def forward(self, input, target):
+        """input a (N, ...), target y (N, ...) -> scalar mean BCE of sigmoid(a)."""
+        _check_pair("BCEWithLogitsLoss", input, target)
+        xp = backend.xp
+        self._cache = (input, target)
+        return (xp.maximum(input, 0) - input * target + xp.log1p(xp.exp(-xp.abs(input)))).mean()
+
+    def backward(self):
+        """dL/da = (sigmoid(a) - y) / n."""
+        check_forward_called(self, self._cache)
+        a, y = self._cache
+        return (sigmoid(a) - y) / a.size

@@ -1,0 +1,82 @@
+"""Elementwise activations. Each backward is dL/dx = dL/dy * f'(x), shape (N, ...)."""
+from __future__ import annotations
+
+from .. import backend
+from .module import Module, check_forward_called
+
+
+class ReLU(Module):
+    """y = max(x, 0)."""
+
+    def __init__(self):
+        self._positive = None
+
+    def forward(self, x):
+        self._positive = x > 0
+        return x * self._positive
+
+    def backward(self, grad_output):
+        """f'(x) = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
+        check_forward_called(self, self._positive)
+        return grad_output * self._positive
+
+
+class LeakyReLU(Module):
+    """y = x where x > 0, else negative_slope * x."""
+
+    def __init__(self, negative_slope: float = 0.01):
+        if not 0 <= negative_slope < 1:
+            raise ValueError(f"LeakyReLU: negative_slope must be in [0, 1); got {negative_slope!r}")
+        self.negative_slope = negative_slope
+        self._slope = None
+
+    def forward(self, x):
+        xp = backend.xp
+        # f'(x) is all backward needs: 1 where x > 0, negative_slope elsewhere.
+        self._slope = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))
+        return x * self._slope
+
+    def backward(self, grad_output):
+        """f'(x) = 1 where x > 0, negative_slope elsewhere."""
+        check_forward_called(self, self._slope)
+        return grad_output * self._slope
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Tanh(Module):
+    """y = tanh(x)."""
+
+    def __init__(self):
+        self._y = None
+
+    def forward(self, x):
+        self._y = backend.xp.tanh(x)
+        return self._y
+
+    def backward(self, grad_output):
+        """f'(x) = 1 - tanh(x)^2 = 1 - y^2, from the cached output."""
+        check_forward_called(self, self._y)
+        return grad_output * (1 - self._y * self._y)
+
+
+def sigmoid(x):
+    """sigma(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2: no overflow for any x."""
+    return 0.5 + 0.5 * backend.xp.tanh(0.5 * x)
+
+
+class Sigmoid(Module):
+    """y = sigma(x) = 1 / (1 + exp(-x))."""
+
+    def __init__(self):
+        self._y = None
+
+    def forward(self, x):
+        self._y = sigmoid(x)
+        return self._y
+
+    def backward(self, grad_output):
+        """f'(x) = sigma(x) (1 - sigma(x)) = y (1 - y), from the cached output."""
+        check_forward_called(self, self._y)
+        return grad_output * self._y * (1 - self._y)

@@ -1,0 +1,34 @@
+"""Inverted dropout."""
+from __future__ import annotations
+
+from .. import backend
+from .module import Module, check_forward_called
+
+
+class Dropout(Module):
+    """Training: y = x * mask, mask = keep / (1 - p), keep ~ Bernoulli(1 - p).
+    Evaluation: y = x. Scaling at training time keeps E[y] = x, so nothing
+    changes at test time (PyTorch's "inverted" dropout)."""
+
+    def __init__(self, p: float = 0.5):
+        if not 0 <= p <= 1:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1]; got {p!r}")
+        self.p = p
+        self._mask = None
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            self._mask = 1
+            return x
+        scale = 0.0 if self.p == 1 else 1.0 / (1.0 - self.p)
+        keep = backend.rng().random(x.shape, dtype=x.dtype) >= self.p
+        self._mask = keep * x.dtype.type(scale)
+        return x * self._mask
+
+    def backward(self, grad_output):
+        """dL/dx = dL/dy * mask (the same mask forward used), shape (N, ...)."""
+        check_forward_called(self, self._mask)
+        return grad_output * self._mask
+
+    def extra_repr(self):
+        return f"p={self.p}"

@@ -1,0 +1,48 @@
+"""Fully connected layer: y = x @ W + b."""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from .module import Module, Parameter, check_forward_called, check_input
+
+
+class Linear(Module):
+    """``y = x @ weight + bias``.
+
+    Shapes: x (N, in_features), weight (in_features, out_features),
+    bias (out_features,), y (N, out_features). Initialised like PyTorch:
+    weight and bias uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+        for arg, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Linear: {arg} must be a positive integer; got {value!r}")
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1.0 / math.sqrt(in_features)
+        rng = backend.rng()
+        self.weight = Parameter(rng.uniform(-bound, bound, (in_features, out_features)))
+        self.bias = Parameter(rng.uniform(-bound, bound, (out_features,))) if bias else None
+        self._x = None
+
+    def forward(self, x):
+        check_input(self, x, self.in_features)
+        self._x = x                                   # backward needs x for dL/dW
+        y = x @ self.weight.data
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def backward(self, grad_output):
+        """Given g = dL/dy (N, out):
+        dL/dW = x^T g (in, out),  dL/db = sum_n g (out,),  dL/dx = g W^T (N, in)."""
+        check_forward_called(self, self._x)
+        g = grad_output
+        self.weight.grad += self._x.T @ g
+        if self.bias is not None:
+            self.bias.grad += g.sum(axis=0)
+        return g @ self.weight.data.T
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

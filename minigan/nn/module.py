@@ -1,0 +1,164 @@
+"""``Module`` and ``Parameter``: the vocabulary of ``torch.nn``, without autograd.
+
+A module computes ``y = forward(x)`` and caches what its derivative needs.
+``backward(dL/dy)`` then returns ``dL/dx`` and **adds** ``dL/dθ`` into each
+parameter's ``.grad`` (two forward/backward pairs before one optimizer step
+sum their gradients, as in PyTorch). There is no graph: the caller runs
+``backward`` in the reverse order of ``forward``, and ``Sequential`` does that
+for a chain.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy
+
+from .. import backend
+
+
+class Parameter:
+    """A trainable array ``data`` and the gradient ``grad`` accumulated for it.
+
+    ``data`` and ``grad`` are updated in place (never rebound) by layers and
+    optimizers, so an optimizer may pack all parameters of a model into one
+    contiguous buffer and hand each ``Parameter`` a view of it.
+    """
+
+    __slots__ = ("data", "grad")
+
+    def __init__(self, data):
+        self.data = data
+        self.grad = backend.xp.zeros_like(data)
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    def __repr__(self):
+        return f"Parameter(shape={tuple(self.data.shape)}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses implement ``forward(x)`` and ``backward(grad_output)``; parameters
+    and sub-modules are found automatically among the attributes (and in lists
+    of modules), in the order they were assigned.
+    """
+
+    training: bool = True
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement forward")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} must implement backward")
+
+    # -- the tree of modules and parameters ------------------------------------
+    def named_children(self):
+        for key, value in vars(self).items():
+            if isinstance(value, Module):
+                yield key, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{key}.{i}", item
+
+    def children(self):
+        return [module for _, module in self.named_children()]
+
+    def named_parameters(self, prefix: str = ""):
+        for key, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + key, value
+        for key, child in self.named_children():
+            yield from child.named_parameters(prefix + key + ".")
+
+    def parameters(self):
+        """All parameters of this module and its sub-modules, in a fixed order."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to zero, in place."""
+        for p in self.parameters():
+            p.grad[...] = 0
+
+    def train(self, mode: bool = True):
+        """Training mode (Dropout drops). Returns ``self``."""
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode (Dropout is the identity). Returns ``self``."""
+        return self.train(False)
+
+    def to(self, dtype):
+        """Convert every parameter to ``dtype`` (e.g. float64 for gradient checks). Returns ``self``."""
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = backend.xp.zeros_like(p.data)
+        return self
+
+    def num_parameters(self) -> int:
+        return sum(int(p.data.size) for p in self.parameters())
+
+    # -- saving and loading ----------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, numpy.ndarray]":
+        """Host (NumPy) copies of every parameter, by dotted name."""
+        return OrderedDict((k, backend.to_numpy(p.data).copy()) for k, p in self.named_parameters())
+
+    def load_state_dict(self, state) -> None:
+        """Copy arrays from ``state`` into the parameters, in place.
+
+        Raises ``KeyError`` for missing or unexpected names and ``ValueError``
+        for a shape that does not match, naming the parameter.
+        """
+        params = dict(self.named_parameters())
+        missing = sorted(set(params) - set(state))
+        unexpected = sorted(set(state) - set(params))
+        if missing or unexpected:
+            raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for key, p in params.items():
+            value = state[key]
+            if tuple(value.shape) != tuple(p.data.shape):
+                raise ValueError(
+                    f"load_state_dict: parameter {key!r} has shape {tuple(p.data.shape)}, "
+                    f"the state has {tuple(value.shape)}"
+                )
+            p.data[...] = backend.xp.asarray(value, dtype=p.data.dtype)
+
+    def __repr__(self):
+        lines = [f"  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in self.named_children()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        return f"{type(self).__name__}({extra}\n" + "\n".join(lines) + "\n)"
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+def check_forward_called(module: Module, cached) -> None:
+    """Raise a clear error when ``backward`` runs before ``forward``."""
+    if cached is None:
+        raise RuntimeError(
+            f"{type(module).__name__}.backward was called before forward: run forward(x) first "
+            "(backward uses what forward cached)"
+        )
+
+
+def check_input(module: Module, x, features: int | None = None, ndim: int = 2) -> None:
+    """Check that ``x`` is a ``ndim``-D floating array with ``features`` columns."""
+    name = type(module).__name__
+    if not hasattr(x, "shape") or x.ndim != ndim:
+        shape = getattr(x, "shape", type(x).__name__)
+        raise ValueError(f"{name}: input must be a {ndim}-D array (batch, features); got shape {shape}")
+    if features is not None and x.shape[-1] != features:
+        raise ValueError(f"{name}: input must have {features} features (last axis); got shape {tuple(x.shape)}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")

@@ -1,0 +1,169 @@
+"""Optimizers: SGD with momentum and Adam, with PyTorch's update rules.
+
+Both pack the parameters they are given into one contiguous buffer (and their
+gradients into another), then hand each ``Parameter`` a view of it. The
+update is then a handful of whole-array operations instead of a Python loop
+over layers; the layers do not notice, because they update ``data`` and
+``grad`` in place.
+"""
+from __future__ import annotations
+
+import math
+
+from . import backend
+from .nn.module import Parameter
+
+
+def pack_parameters(params):
+    """Make ``params`` views of two flat buffers (data, grad) and return the buffers.
+
+    Shapes: returns (data (P,), grad (P,)) with P the total number of
+    elements. Values are kept. Parameters already packed together are reused.
+    """
+    params = list(params)
+    if not params:
+        raise ValueError("optimizer got an empty parameter list")
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"optimizer: params[{i}] must be a Parameter; got {type(p).__name__}")
+    dtypes = {p.data.dtype for p in params}
+    if len(dtypes) != 1:
+        raise TypeError(f"optimizer: all parameters must share one dtype; got {sorted(map(str, dtypes))}")
+    xp = backend.xp
+    total = sum(int(p.data.size) for p in params)
+    flat_data = xp.empty(total, dtype=params[0].data.dtype)
+    flat_grad = xp.zeros(total, dtype=params[0].data.dtype)
+    offset = 0
+    for p in params:
+        n, shape = int(p.data.size), p.data.shape
+        flat_data[offset:offset + n] = p.data.ravel()
+        flat_grad[offset:offset + n] = p.grad.ravel()
+        p.data = flat_data[offset:offset + n].reshape(shape)
+        p.grad = flat_grad[offset:offset + n].reshape(shape)
+        offset += n
+    return flat_data, flat_grad
+
+
+def _check_positive(owner, name, value, allow_zero=False):
+    ok = value >= 0 if allow_zero else value > 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok or math.isnan(value):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{owner}: {name} must be a number {bound}; got {value!r}")
+
+
+class Optimizer:
+    """Holds packed parameters; subclasses define ``step()``."""
+
+    def __init__(self, params, lr):
+        _check_positive(type(self).__name__, "lr", lr)
+        self.params = list(params)
+        self.lr = lr
+        self.data, self.grad = pack_parameters(self.params)
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero (one fill of the flat gradient buffer)."""
+        self.grad.fill(0)
+
+    def state_dict(self) -> dict:
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict) -> None:
+        raise NotImplementedError
+
+    def _load_buffer(self, buffer, value, key):
+        if tuple(value.shape) != tuple(buffer.shape):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: {key!r} has shape {tuple(value.shape)}, "
+                f"the optimizer has {tuple(buffer.shape)}"
+            )
+        buffer[...] = backend.xp.asarray(value, dtype=buffer.dtype)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (heavy-ball) momentum, as in PyTorch:
+
+        b <- momentum * b + g      (b = g on the first step)
+        θ <- θ - lr * b
+    """
+
+    def __init__(self, params, lr: float, momentum: float = 0.0):
+        super().__init__(params, lr)
+        _check_positive("SGD", "momentum", momentum, allow_zero=True)
+        self.momentum = momentum
+        self.buffer = None
+
+    def step(self) -> None:
+        if self.momentum == 0:
+            self.data -= self.lr * self.grad
+            return
+        if self.buffer is None:
+            self.buffer = self.grad.copy()
+        else:
+            self.buffer *= self.momentum
+            self.buffer += self.grad
+        self.data -= self.lr * self.buffer
+
+    def state_dict(self) -> dict:
+        buf = None if self.buffer is None else backend.to_numpy(self.buffer).copy()
+        return {"lr": self.lr, "momentum": self.momentum, "buffer": buf}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.lr, self.momentum = state["lr"], state["momentum"]
+        if state["buffer"] is None:
+            self.buffer = None
+        else:
+            self.buffer = backend.xp.zeros_like(self.data)
+            self._load_buffer(self.buffer, state["buffer"], "buffer")
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction, as in PyTorch:
+
+        m <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2
+        m_hat = m / (1 - b1^t)          v_hat = v / (1 - b2^t)
+        θ <- θ - lr * m_hat / (sqrt(v_hat) + eps)
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+        super().__init__(params, lr)
+        for i, b in enumerate(betas):
+            if not 0 <= b < 1:
+                raise ValueError(f"Adam: betas[{i}] must be in [0, 1); got {b!r}")
+        _check_positive("Adam", "eps", eps, allow_zero=True)
+        self.betas, self.eps = tuple(betas), eps
+        self.t = 0
+        xp = backend.xp
+        self.m = xp.zeros_like(self.data)
+        self.v = xp.zeros_like(self.data)
+        self._scratch = xp.empty_like(self.data)
+
+    def step(self) -> None:
+        xp = backend.xp
+        b1, b2 = self.betas
+        self.t += 1
+        g, m, v, s = self.grad, self.m, self.v, self._scratch
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        xp.multiply(g, g, out=s)
+        s *= 1 - b2
+        v += s
+        # θ -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps), all in place.
+        step_size = self.lr / (1 - b1 ** self.t)
+        xp.sqrt(v, out=s)
+        s *= 1 / math.sqrt(1 - b2 ** self.t)
+        s += self.eps
+        xp.divide(m, s, out=s)
+        s *= step_size
+        self.data -= s
+
+    def state_dict(self) -> dict:
+        return {
+            "lr": self.lr, "betas": self.betas, "eps": self.eps, "t": self.t,
+            "m": backend.to_numpy(self.m).copy(), "v": backend.to_numpy(self.v).copy(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.lr, self.betas, self.eps, self.t = state["lr"], tuple(state["betas"]), state["eps"], int(state["t"])
+        self._load_buffer(self.m, state["m"], "m")
+        self._load_buffer(self.v, state["v"], "v")

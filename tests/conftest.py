@@ -1,0 +1,80 @@
+"""Shared test set-up.
+
+The suite runs on whichever backend ``MINIGAN_BACKEND`` names (NumPy in CI,
+CuPy on a GPU). Where CuPy was asked for but cannot run, every test is skipped
+with the reason, rather than silently testing NumPy instead.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from minigan import backend  # noqa: E402
+
+REQUESTED = os.environ.get("MINIGAN_BACKEND", "numpy").strip().lower() or "numpy"
+_SKIP_REASON = None
+try:
+    backend.set_backend(REQUESTED)
+except backend.BackendError as exc:
+    _SKIP_REASON = f"MINIGAN_BACKEND={REQUESTED} cannot run here: {exc}"
+
+# The float64 fixture holds for every example of a test, which is what we want.
+settings.register_profile("minigan", suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+settings.load_profile("minigan")
+
+SHARED_MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+def pytest_collection_modifyitems(config, items):
+    if _SKIP_REASON:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=_SKIP_REASON))
+
+
+def pytest_report_header(config):
+    return f"minigan backend: {backend.name}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_backend_state():
+    """Each test starts on the requested backend, float32, seed 0."""
+    backend.set_backend(REQUESTED)
+    backend.set_default_dtype("float32")
+    backend.seed(0)
+    yield
+    backend.set_backend(REQUESTED)
+    backend.set_default_dtype("float32")
+
+
+@pytest.fixture
+def float64():
+    """Gradient checks run in float64."""
+    with backend.default_dtype("float64"):
+        yield
+
+
+@pytest.fixture
+def strict_backend():
+    """A NumPy that refuses to be mixed with plain NumPy, as CuPy does (see strict_numpy.py)."""
+    if REQUESTED != "numpy":
+        pytest.skip("the strict NumPy stands in for CuPy on CPU; the real CuPy is in use here")
+    import strict_numpy
+    backend.set_backend(strict_numpy.module)
+    backend.seed(0)
+    yield strict_numpy
+    backend.set_backend(REQUESTED)
+
+
+@pytest.fixture
+def mnist_dir():
+    """The shared MNIST test files, or a skip saying they are absent."""
+    folder = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", SHARED_MNIST))
+    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"MNIST test files not found in {folder} (users do not have ../shared/data/mnist)")
+    return folder

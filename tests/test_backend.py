@@ -1,0 +1,69 @@
+"""The backend: one place picks the array module; errors say what to do."""
+import importlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minigan import backend
+
+
+def test_unknown_backend_names_the_allowed_values():
+    with pytest.raises(ValueError, match=r"numpy, cupy.*'tensorflow'"):
+        backend.set_backend("tensorflow")
+
+
+def test_unknown_backend_in_environment_fails_at_import():
+    code = "import minigan"
+    env = {"MINIGAN_BACKEND": "jax", "PATH": ""}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "MINIGAN_BACKEND must be one of numpy, cupy; got 'jax'" in proc.stderr
+
+
+def test_cupy_requested_without_cupy_explains_how_to_install(monkeypatch):
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here; this checks the machine without it")
+    with pytest.raises(backend.BackendError, match=r'pip install "minigan\[gpu\]"'):
+        backend.set_backend("cupy")
+    assert backend.name != "cupy"
+
+
+def test_default_dtype_is_float32_and_float64_is_selectable():
+    assert backend.dtype == np.float32
+    with backend.default_dtype("float64"):
+        assert backend.rng().normal((2,)).dtype == np.float64
+    assert backend.rng().normal((2,)).dtype == np.float32
+
+
+def test_unsupported_dtype_is_an_error():
+    with pytest.raises(ValueError, match="float32, float64; got float16"):
+        backend.set_default_dtype("float16")
+
+
+def test_same_seed_gives_same_numbers():
+    backend.seed(7)
+    a = backend.to_numpy(backend.rng().normal((4, 3)))
+    backend.seed(7)
+    b = backend.to_numpy(backend.rng().normal((4, 3)))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_rng_state_round_trip_continues_the_stream():
+    backend.seed(3)
+    state = backend.rng().get_state()
+    first = backend.to_numpy(backend.rng().random((5,)))
+    backend.rng().set_state(state)
+    np.testing.assert_array_equal(first, backend.to_numpy(backend.rng().random((5,))))
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_seed_must_be_a_non_negative_integer(bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        backend.seed(bad)
+
+
+def test_to_numpy_returns_a_host_array():
+    x = backend.rng().normal((3,))
+    assert type(backend.to_numpy(x)) is np.ndarray

@@ -1,0 +1,34 @@
+"""The GPU path, kept honest on a CPU: library code must not mix plain NumPy into backend math.
+
+CuPy arrays refuse implicit conversion to NumPy. The strict NumPy in
+``strict_numpy.py`` refuses it the same way, so these tests fail on a CPU where
+the same code would fail on a GPU.
+"""
+import numpy as np
+import pytest
+
+from minigan import backend, losses, nn, optim
+
+
+def test_the_strict_backend_catches_plain_numpy_math(strict_backend):
+    x = backend.rng().normal((2, 3))
+    with pytest.raises(strict_backend.MixedNumPyError):
+        np.tanh(x)
+    with pytest.raises(strict_backend.MixedNumPyError):
+        x + np.ones((2, 3))
+
+
+def test_every_layer_loss_and_optimizer_runs_on_the_strict_backend(strict_backend):
+    g = nn.Conditional(10, 4, nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 8), nn.LeakyReLU(0.2),
+                                            nn.Dropout(0.3), nn.Linear(8, 3), nn.Tanh()))
+    d = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid())
+    labels = backend.rng().integers(10, (5,))
+    out = d(g(backend.rng().normal((5, 2)), labels))
+    for loss_fn, inp in ((losses.BCELoss(), out), (losses.BCEWithLogitsLoss(), out)):
+        loss = loss_fn(inp, backend.xp.ones_like(inp))
+        assert np.isfinite(float(loss))
+        g.backward(d.backward(loss_fn.backward()))
+    for opt in (optim.Adam(g.parameters()), optim.SGD(d.parameters(), lr=0.1, momentum=0.9)):
+        opt.step(); opt.step(); opt.zero_grad()
+    assert type(g.parameters()[0].data) is strict_backend.StrictArray
+    assert isinstance(g.state_dict()["body.layers.0.weight"], np.ndarray)
