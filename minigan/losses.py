@@ -84,3 +84,57 @@ class BCEWithLogitsLoss:
         check_forward_called(self, self._cache)
         a, y = self._cache
         return (sigmoid(a) - y) / a.size
+
+
+class CrossEntropyLoss:
+    """Mean softmax cross-entropy on logits, for classifiers (PyTorch's ``CrossEntropyLoss``).
+
+    For logits a (N, C) and class indices y (N,):
+
+        L = -(1/N) sum_n log softmax(a_n)[y_n],   log softmax(a)_c = a_c - logsumexp(a).
+
+    The logsumexp subtracts the row maximum m first, so no logit overflows ``exp``, and is
+    m + log1p(sum of the other terms), exact even for a loss far below float precision of 1.
+    The gradient fuses like BCE with logits: dL/da = (softmax(a) - onehot(y)) / N.
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    def forward(self, input, target):
+        """input a (N, C) logits, target y (N,) integers in [0, C) -> scalar mean cross-entropy."""
+        from .nn.embedding import check_labels
+
+        if input.ndim != 2:
+            raise ValueError(f"CrossEntropyLoss: input must be logits of shape (N, C); got shape {tuple(input.shape)}")
+        if input.dtype.kind != "f":
+            raise TypeError(f"CrossEntropyLoss: input must be a floating array; got dtype {input.dtype}")
+        check_labels("CrossEntropyLoss", target, input.shape[1])
+        if target.shape[0] != input.shape[0]:
+            raise ValueError(
+                f"CrossEntropyLoss: input and target need the same batch size; got input {tuple(input.shape)}, "
+                f"target {tuple(target.shape)}"
+            )
+        xp = backend.xp
+        rows = xp.arange(input.shape[0])
+        shifted = input - input.max(axis=1, keepdims=True)
+        # logsumexp(shifted) = log(1 + rest): the max term is exp(0) = 1 exactly. log1p(rest)
+        # keeps its precision when rest is tiny (a confident prediction), where log(1 + rest) would not.
+        rest = xp.exp(shifted)
+        rest[rows, shifted.argmax(axis=1)] = 0
+        log_probs = shifted - xp.log1p(rest.sum(axis=1, keepdims=True))
+        self._cache = (log_probs, target, rows)
+        return -log_probs[rows, target].mean()
+
+    def backward(self):
+        """dL/da = (softmax(a) - onehot(y)) / N, shape (N, C)."""
+        check_forward_called(self, self._cache)
+        log_probs, target, rows = self._cache
+        xp = backend.xp
+        grad = xp.exp(log_probs)
+        # p_y - 1 as expm1(log p_y): exact when p_y is within rounding of 1, where exp(.) - 1 is 0.
+        grad[rows, target] = xp.expm1(log_probs[rows, target])
+        return grad / log_probs.shape[0]

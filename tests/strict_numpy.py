@@ -124,6 +124,9 @@ class _Proxy:
         return attr
 
 
+_HOST_TO_DEVICE = ("asarray", "array")
+
+
 class _StrictModule(types.ModuleType):
     def __init__(self, name, wrapped):
         super().__init__(name)
@@ -139,6 +142,8 @@ class _StrictModule(types.ModuleType):
             return lambda *a, **k: _Proxy(attr(*a, **k), "Generator")
         if isinstance(attr, np.ufunc):
             return _Proxy(attr, f"xp.{name}")
+        if name in _HOST_TO_DEVICE:   # cupy.asarray(numpy_array) is a legal host-to-device copy
+            return lambda *a, **k: _wrap(attr(*(_plain(v) for v in a), **k))
         return _inside(attr, f"xp.{name}")
 
 

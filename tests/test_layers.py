@@ -203,3 +203,23 @@ def test_train_and_eval_reach_every_submodule():
     assert not net[1].training
     net.train()
     assert net[1].training
+
+
+def test_frozen_module_returns_input_gradient_but_leaves_parameter_gradients_alone():
+    net = nn.Conditional(3, 2, nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1)))
+    x, labels = backend.rng().normal((5, 2)), backend.xp.asarray([0, 1, 2, 0, 1])
+    net(x, labels)
+    expected = backend.to_numpy(net.backward(backend.xp.ones((5, 1), dtype=backend.dtype)))
+    net.zero_grad()
+    net.requires_grad_(False)
+    net(x, labels)
+    got = net.backward(backend.xp.ones((5, 1), dtype=backend.dtype))
+    np.testing.assert_allclose(backend.to_numpy(got), expected, rtol=1e-6)
+    assert all(float(abs(p.grad).max()) == 0 for p in net.parameters())
+
+
+def test_sigmoid_keeps_relative_accuracy_for_very_negative_logits():
+    # the non-saturating generator loss needs D(G(z)) ~ 1e-9 to stay nonzero, not round to 0
+    y = backend.to_numpy(nn.Sigmoid()(backend.asarray([[-20.0, -40.0, -80.0]])))
+    from scipy.special import expit
+    np.testing.assert_allclose(y, expit(np.array([[-20.0, -40.0, -80.0]])), rtol=1e-5)

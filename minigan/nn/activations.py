@@ -31,10 +31,14 @@ class LeakyReLU(Module):
         self._slope = None
 
     def forward(self, x):
-        xp = backend.xp
         # f'(x) is all backward needs: 1 where x > 0, negative_slope elsewhere.
-        self._slope = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))
-        return x * self._slope
+        # Built with arithmetic, not xp.where, which is ~10x slower on NumPy
+        # for a random mask (docs/performance.md).
+        slope = (x > 0).astype(x.dtype)         # 1 where x > 0, else 0
+        slope *= 1 - self.negative_slope
+        slope += self.negative_slope
+        self._slope = slope
+        return x * slope
 
     def backward(self, grad_output):
         """f'(x) = 1 where x > 0, negative_slope elsewhere."""
@@ -62,8 +66,11 @@ class Tanh(Module):
 
 
 def sigmoid(x):
-    """sigma(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2: no overflow for any x."""
-    return 0.5 + 0.5 * backend.xp.tanh(0.5 * x)
+    """sigma(x) = 1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) with logaddexp:
+    no overflow for any x, and full relative accuracy for tiny outputs (x << 0),
+    which the non-saturating generator loss relies on."""
+    xp = backend.xp
+    return xp.exp(-xp.logaddexp(x.dtype.type(0), -x))
 
 
 class Sigmoid(Module):

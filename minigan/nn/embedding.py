@@ -41,7 +41,8 @@ class Embedding(Module):
         """dL/dW = one_hot^T @ dL/dy (num_embeddings, dim): a row used k times receives
         the sum of its k gradients. Labels are not differentiable: returns None."""
         check_forward_called(self, self._one_hot)
-        self.weight.grad += self._one_hot.T @ grad_output
+        if self.weight.requires_grad:
+            self.weight.grad += self._one_hot.T @ grad_output
         return None
 
     def extra_repr(self):

@@ -39,8 +39,9 @@ class Linear(Module):
         dL/dW = x^T g (in, out),  dL/db = sum_n g (out,),  dL/dx = g W^T (N, in)."""
         check_forward_called(self, self._x)
         g = grad_output
-        self.weight.grad += self._x.T @ g
-        if self.bias is not None:
+        if self.weight.requires_grad:
+            self.weight.grad += self._x.T @ g
+        if self.bias is not None and self.bias.requires_grad:
             self.bias.grad += g.sum(axis=0)
         return g @ self.weight.data.T
 

@@ -24,11 +24,12 @@ class Parameter:
     contiguous buffer and hand each ``Parameter`` a view of it.
     """
 
-    __slots__ = ("data", "grad")
+    __slots__ = ("data", "grad", "requires_grad")
 
     def __init__(self, data):
         self.data = data
         self.grad = backend.xp.zeros_like(data)
+        self.requires_grad = True       # False: backward skips dL/dθ (the network is frozen)
 
     @property
     def shape(self):
@@ -85,6 +86,17 @@ class Module:
         """Set every parameter's ``.grad`` to zero, in place."""
         for p in self.parameters():
             p.grad[...] = 0
+
+    def requires_grad_(self, flag: bool = True):
+        """Freeze (False) or unfreeze (True) every parameter, as in PyTorch.
+
+        A frozen module still returns dL/dx from backward (the generator needs
+        it through the discriminator) but neither computes nor accumulates its
+        own parameter gradients. Returns ``self``.
+        """
+        for p in self.parameters():
+            p.requires_grad = flag
+        return self
 
     def train(self, mode: bool = True):
         """Training mode (Dropout drops). Returns ``self``."""

@@ -1,0 +1,386 @@
+"""Time one full GAN training step in minigan and in PyTorch, in the same process.
+
+A step is Algorithm 1 with k = 1: one discriminator update on a real and a
+fake batch, then one generator update with the discriminator frozen
+(``GAN.train_step``). Two models:
+
+* ``cgan``: the MNIST conditional GAN of the common PyTorch tutorial
+  (D: [x, embed(label)] 794-1024-512-256-1, LeakyReLU(0.2), Dropout(0.3),
+  Sigmoid; G: [z, embed(label)] 110-256-512-1024-784, LeakyReLU(0.2), Tanh;
+  BCE; Adam lr 1e-4), on synthetic 28x28 batches (speed does not depend on
+  the pixels).
+* ``tiny``: a 1-D GAN (1-32-32-1 MLPs, LeakyReLU(0.2), sigmoid D, BCE, Adam),
+  batch 128, where per-call overhead, not arithmetic, sets the speed.
+
+For each it prints steps/s (median over ``--repeats`` timed chunks after a
+warm-up; frameworks are interleaved chunk by chunk so that both see the same
+machine load), the minigan/PyTorch ratio, the achieved GFLOP/s (2 m n k per
+matrix product the step computes), and the fraction of the *GEMM floor*: the
+time the same list of matrix products takes on their own, measured in this
+run with the backend's float32 matmul.
+
+    python benchmarks/bench_train_step.py                     # both models, 2 threads
+    python benchmarks/bench_train_step.py --models cgan --batch-sizes 64 256 --json out.json
+
+PyTorch is optional (``pip install torch``); without it only minigan is timed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", nargs="+", default=["cgan", "tiny"], choices=["cgan", "tiny"])
+    p.add_argument("--batch-sizes", nargs="+", type=int, default=None,
+                   help="batch sizes for the cGAN (default 64 256); the tiny GAN always uses 128 "
+                        "unless --tiny-batch is given")
+    p.add_argument("--tiny-batch", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2, help="BLAS / OpenMP threads (default 2)")
+    p.add_argument("--repeats", type=int, default=7, help="timed chunks per framework (median reported)")
+    p.add_argument("--seconds", type=float, default=1.0, help="target length of one timed chunk")
+    p.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per framework and model")
+    p.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    p.add_argument("--no-tutorial", action="store_true",
+                   help="skip the extra PyTorch variant that trains as the tutorial does (no detach, no freeze)")
+    p.add_argument("--json", metavar="OUT", help="save the results as JSON")
+    args = p.parse_args(argv)
+    if args.batch_sizes is None:
+        args.batch_sizes = [64, 256]
+    for name in ("threads", "repeats", "tiny_batch"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}")
+    if any(b < 1 for b in args.batch_sizes):
+        p.error(f"--batch-sizes must be positive; got {args.batch_sizes}")
+    return args
+
+
+ARGS = parse_args() if __name__ == "__main__" else None
+if ARGS is not None:
+    # Thread counts must be set before NumPy / PyTorch load their BLAS.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+    os.environ["MINIGAN_BACKEND"] = ARGS.backend
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import numpy  # noqa: E402
+
+from minigan import backend, nn  # noqa: E402
+from minigan.gan import GAN  # noqa: E402
+from minigan.optim import Adam  # noqa: E402
+
+NUM_CLASSES, EMBED, NOISE, PIXELS = 10, 10, 100, 784
+D_DIMS = [PIXELS + EMBED, 1024, 512, 256, 1]
+G_DIMS = [NOISE + EMBED, 256, 512, 1024, PIXELS]
+TINY_G_DIMS = [1, 32, 32, 1]
+TINY_D_DIMS = [1, 32, 32, 1]
+
+
+# -- the models, in minigan ----------------------------------------------------------
+def mlp(dims, hidden_act, out_act, dropout=0.0):
+    layers = []
+    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(dims) - 2:
+            layers.append(hidden_act())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+    if out_act is not None:
+        layers.append(out_act())
+    return nn.Sequential(*layers)
+
+
+def minigan_cgan():
+    leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
+    D = nn.Conditional(NUM_CLASSES, EMBED, mlp(D_DIMS, leaky, nn.Sigmoid, dropout=0.3))
+    G = nn.Conditional(NUM_CLASSES, EMBED, mlp(G_DIMS, leaky, nn.Tanh))
+    return GAN(G, D, Adam(G.parameters(), lr=1e-4), Adam(D.parameters(), lr=1e-4),
+               noise_dim=NOISE, noise="normal", num_classes=NUM_CLASSES)
+
+
+def minigan_tiny():
+    leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
+    G = mlp(TINY_G_DIMS, leaky, None)
+    D = mlp(TINY_D_DIMS, leaky, nn.Sigmoid)
+    return GAN(G, D, Adam(G.parameters(), lr=1e-3), Adam(D.parameters(), lr=1e-3),
+               noise_dim=TINY_G_DIMS[0], noise="normal")
+
+
+def minigan_batches(model, m, pool=8):
+    """An endless iterator over a few pre-made synthetic real batches (data loading is not timed)."""
+    rng = backend.rng()
+    if model == "cgan":
+        batches = [(rng.uniform(-1.0, 1.0, (m, PIXELS)), rng.integers(NUM_CLASSES, (m,))) for _ in range(pool)]
+    else:
+        batches = [4.0 + 1.25 * rng.normal((m, 1)) for _ in range(pool)]
+    while True:
+        yield from batches
+
+
+def minigan_runner(model, m):
+    backend.seed(0)
+    gan = minigan_cgan() if model == "cgan" else minigan_tiny()
+    batches = minigan_batches(model, m)
+
+    def run(steps):
+        for _ in range(steps):
+            gan.train_step(batches)
+        backend.synchronize()
+    return run
+
+
+# -- the same models and step, in PyTorch ---------------------------------------------
+def torch_runner(torch, model, m, device, tutorial=False):
+    """The PyTorch twin of ``GAN.train_step``.
+
+    Default (fair) step: the fake batch of the D update is made under no_grad
+    (minigan runs only G's forward there), D loss = (BCE(real, 1) + BCE(fake, 0)) / 2,
+    and the G update freezes D with requires_grad_(False) (no weight gradients
+    for D, as minigan). ``tutorial=True`` trains as the tutorial is written: the
+    fake batch is not detached (autograd also backpropagates into G in the D
+    update) and D is not frozen in the G update.
+    """
+    tnn = torch.nn
+    torch.manual_seed(0)
+
+    def mlp_t(dims, out_act, dropout=0.0):
+        layers = []
+        for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
+            layers.append(tnn.Linear(a, b))
+            if i < len(dims) - 2:
+                layers.append(tnn.LeakyReLU(0.2))
+                if dropout:
+                    layers.append(tnn.Dropout(dropout))
+        if out_act is not None:
+            layers.append(out_act())
+        return tnn.Sequential(*layers)
+
+    class ConditionalT(tnn.Module):
+        def __init__(self, body):
+            super().__init__()
+            self.embedding = tnn.Embedding(NUM_CLASSES, EMBED)
+            self.body = body
+
+        def forward(self, x, labels):
+            return self.body(torch.cat([x, self.embedding(labels)], 1))
+
+    conditional = model == "cgan"
+    if conditional:
+        D = ConditionalT(mlp_t(D_DIMS, tnn.Sigmoid, dropout=0.3)).to(device)
+        G = ConditionalT(mlp_t(G_DIMS, tnn.Tanh)).to(device)
+        lr, nz = 1e-4, NOISE
+    else:
+        D = mlp_t(TINY_D_DIMS, tnn.Sigmoid).to(device)
+        G = mlp_t(TINY_G_DIMS, None).to(device)
+        lr, nz = 1e-3, TINY_G_DIMS[0]
+    D.train(), G.train()
+    d_opt = torch.optim.Adam(D.parameters(), lr=lr)
+    g_opt = torch.optim.Adam(G.parameters(), lr=lr)
+    bce = tnn.BCELoss()
+    ones = torch.ones(m, 1, device=device)
+    zeros = torch.zeros(m, 1, device=device)
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    if conditional:
+        pool = [(torch.rand(m, PIXELS, generator=gen).mul_(2).sub_(1).to(device),
+                 torch.randint(0, NUM_CLASSES, (m,), generator=gen).to(device)) for _ in range(8)]
+    else:
+        pool = [(torch.randn(m, 1, generator=gen).mul_(1.25).add_(4).to(device), None) for _ in range(8)]
+
+    def call(net, x, labels):
+        return net(x, labels) if conditional else net(x)
+
+    def step(real, labels):
+        # discriminator update
+        z = torch.randn(m, nz, device=device)
+        fake_labels = torch.randint(0, NUM_CLASSES, (m,), device=device) if conditional else None
+        if tutorial:
+            fake = call(G, z, fake_labels)
+        else:
+            with torch.no_grad():
+                fake = call(G, z, fake_labels)
+        d_opt.zero_grad()
+        loss_real = bce(call(D, real, labels), ones)
+        loss_fake = bce(call(D, fake, fake_labels), zeros)
+        ((loss_real + loss_fake) / 2).backward()
+        d_opt.step()
+        # generator update (non-saturating)
+        z = torch.randn(m, nz, device=device)
+        fake_labels = torch.randint(0, NUM_CLASSES, (m,), device=device) if conditional else None
+        g_opt.zero_grad()
+        if not tutorial:
+            D.requires_grad_(False)
+        g_loss = bce(call(D, call(G, z, fake_labels), fake_labels), ones)
+        g_loss.backward()
+        g_opt.step()
+        if not tutorial:
+            D.requires_grad_(True)
+
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+    def run(steps):
+        for i in range(steps):
+            step(*pool[i % len(pool)])
+        sync()
+    return run
+
+
+# -- arithmetic: the matrix products of one step --------------------------------------
+def step_gemms(model, m, tutorial=False):
+    """(rows, cols, inner) of every Linear matrix product one training step computes.
+
+    forward y = x W: (m, out, in); backward dW = x^T g: (in, out, m) and
+    dx = g W^T: (m, in, out). The embedding's tiny products are left out.
+    D update: G forward, D forward + backward on real and on fake.
+    G update: G forward, D forward, D backward (input gradients only: D is
+    frozen), G backward. ``tutorial``: D is not frozen in the G update and the
+    D update also backpropagates through G.
+    """
+    g_dims, d_dims = (G_DIMS, D_DIMS) if model == "cgan" else (TINY_G_DIMS, TINY_D_DIMS)
+    layers = lambda dims: list(zip(dims[:-1], dims[1:]))  # noqa: E731
+    fwd = lambda dims: [(m, o, i) for i, o in layers(dims)]  # noqa: E731
+    dw = lambda dims: [(i, o, m) for i, o in layers(dims)]  # noqa: E731
+    dx = lambda dims: [(m, i, o) for i, o in layers(dims)]  # noqa: E731
+    d_update = fwd(g_dims) + 2 * (fwd(d_dims) + dw(d_dims) + dx(d_dims))
+    if tutorial:
+        d_update += dw(g_dims) + dx(g_dims)
+    g_update = fwd(g_dims) + fwd(d_dims) + dx(d_dims) + dw(g_dims) + dx(g_dims)
+    if tutorial:
+        g_update += dw(d_dims)
+    return d_update + g_update
+
+
+def gemm_flops(gemms):
+    return sum(2 * a * b * c for a, b, c in gemms)
+
+
+def time_gemms(gemms, repeats, seconds):
+    """Median seconds to run ``gemms`` back to back with float32 matmul into preallocated outputs."""
+    xp = backend.xp
+    rng = backend.rng()
+    ops = [(rng.normal((a, c), dtype=xp.float32), rng.normal((c, b), dtype=xp.float32),
+            xp.empty((a, b), dtype=xp.float32)) for a, b, c in gemms]
+
+    def run(n):
+        for _ in range(n):
+            for x, w, out in ops:
+                xp.matmul(x, w, out=out)
+        backend.synchronize()
+    medians, _ = median_seconds_per_step([run], repeats, seconds, warmup=0.3)
+    return medians[0]
+
+
+def peak_gflops(repeats, seconds, n=2048):
+    """float32 GFLOP/s of one large square matmul: the machine's best case."""
+    return 2 * n ** 3 / time_gemms([(n, n, n)], repeats, seconds) / 1e9
+
+
+# -- timing ---------------------------------------------------------------------------------
+def median_seconds_per_step(runners, repeats, seconds, warmup):
+    """Warm each runner up, size a chunk to ~``seconds``, then time ``repeats`` chunks of
+    every runner, interleaved (A B A B ...), and return each runner's median seconds/step."""
+    chunk = []
+    for run in runners:
+        steps, t0 = 0, time.perf_counter()
+        while True:
+            run(1)
+            steps += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= warmup and steps >= 3:
+                break
+        chunk.append(max(2, int(seconds * steps / elapsed)))
+    times = [[] for _ in runners]
+    for _ in range(repeats):
+        for i, run in enumerate(runners):
+            t0 = time.perf_counter()
+            run(chunk[i])
+            times[i].append((time.perf_counter() - t0) / chunk[i])
+    return [statistics.median(t) for t in times], [(min(t), max(t)) for t in times]
+
+
+def load_torch(args):
+    if args.no_torch:
+        return None, None
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: timing minigan only (pip install torch to compare).")
+        return None, None
+    torch.set_num_threads(args.threads)
+    device = "cpu"
+    if args.backend == "cupy":
+        if not torch.cuda.is_available():
+            print("--backend cupy: torch.cuda is not available, so PyTorch is not compared.")
+            return None, None
+        device = "cuda"
+    return torch, device
+
+
+def main(args):
+    torch, device = load_torch(args)
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()} {os.cpu_count()} logical CPUs ({platform.processor() or 'cpu'})",
+        "python": platform.python_version(), "numpy": numpy.__version__,
+        "torch": torch.__version__ if torch else None, "backend": backend.name,
+        "threads": args.threads, "repeats": args.repeats, "seconds": args.seconds,
+        "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+    print(f"minigan backend {backend.name}, numpy {numpy.__version__}, torch {meta['torch']}, "
+          f"{args.threads} threads, load average {meta['loadavg_start']}")
+    peak = peak_gflops(3, 0.5)
+    meta["peak_gemm_gflops"] = peak
+    print(f"float32 matmul 2048^3: {peak:.0f} GFLOP/s")
+
+    cases = [("cgan", m) for m in args.batch_sizes] * ("cgan" in args.models)
+    cases += [("tiny", args.tiny_batch)] * ("tiny" in args.models)
+    results = []
+    header = f"{'model':5} {'batch':>5} {'framework':22} {'steps/s':>8} {'(min-max)':>15} {'GFLOP/s':>8} {'floor%':>7}"
+    print(header)
+    for model, m in cases:
+        gemms = step_gemms(model, m)
+        flops = gemm_flops(gemms)
+        floor = time_gemms(gemms, 5, 0.3)
+        names, runners = ["minigan"], [minigan_runner(model, m)]
+        if torch is not None:
+            names.append(f"torch ({device})")
+            runners.append(torch_runner(torch, model, m, device))
+            if not args.no_tutorial:
+                names.append(f"torch tutorial ({device})")
+                runners.append(torch_runner(torch, model, m, device, tutorial=True))
+        medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup)
+        row = {"model": model, "batch": m, "gemm_gflop_per_step": flops / 1e9,
+               "gemm_floor_ms": floor * 1e3, "frameworks": {}}
+        for name, sec, (lo, hi) in zip(names, medians, spreads):
+            f = flops if "tutorial" not in name else gemm_flops(step_gemms(model, m, tutorial=True))
+            entry = {"steps_per_s": 1 / sec, "min_steps_per_s": 1 / hi, "max_steps_per_s": 1 / lo,
+                     "ms_per_step": sec * 1e3, "gflops": f / sec / 1e9, "floor_fraction": floor / sec}
+            row["frameworks"][name] = entry
+            print(f"{model:5} {m:5d} {name:22} {entry['steps_per_s']:8.1f} "
+                  f"({entry['min_steps_per_s']:6.1f}-{entry['max_steps_per_s']:6.1f}) "
+                  f"{entry['gflops']:8.1f} {100 * entry['floor_fraction']:6.0f}%")
+        if torch is not None:
+            ratio = medians[1] / medians[0]
+            row["ratio_vs_torch"] = ratio
+            print(f"{'':11} minigan / torch = {ratio:.2f}x   "
+                  f"(GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")
+        else:
+            print(f"{'':11} GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms")
+        results.append(row)
+    meta["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    print(f"load average at the end: {meta['loadavg_end']}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"meta": meta, "results": results}, f, indent=2)
+        print(f"saved {args.json}")
+
+
+if __name__ == "__main__":
+    main(ARGS)

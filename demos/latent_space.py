@@ -1,0 +1,138 @@
+"""A tour of a trained MNIST generator's latent space.
+
+    python demos/mnist_cgan.py ...           # first, train (writes outputs/mnist_cgan/generator.npz)
+    python demos/latent_space.py             # then, the tour
+
+Writes to --out (default outputs/latent_space):
+  interpolation.png  lerp and slerp between the same pairs of z, and |z(t)| along each path
+  labels.png         the same z under each of the 10 labels (style is in z, the digit in the label)
+  arithmetic.png     z + s * (mean z of thick-stroke samples - mean z of thin-stroke ones)
+See docs/conditional_gan.md.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from minigan import backend, latent, models  # noqa: E402
+from minigan.data import mnist  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+STRENGTHS = (-3, -2, -1, 0, 1, 2, 3)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--checkpoint", type=pathlib.Path, default=ROOT / "outputs" / "mnist_cgan" / "generator.npz",
+                   help="generator.npz or checkpoint.npz written by demos/mnist_cgan.py")
+    p.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "latent_space")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=10, help="images along each interpolation")
+    p.add_argument("--samples", type=int, default=2000, help="samples used to find the thick-stroke direction")
+    return p.parse_args(argv)
+
+
+def show(ax, images, rows, cols, title, row_labels=None, col_labels=None):
+    ax.imshow(mnist.image_grid(images, rows, cols), cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([i * 30 + 14 for i in range(cols)] if col_labels else [])
+    ax.set_yticks([i * 30 + 14 for i in range(rows)] if row_labels else [])
+    if col_labels:
+        ax.set_xticklabels(col_labels, fontsize=7)
+    if row_labels:
+        ax.set_yticklabels(row_labels, fontsize=7)
+    ax.tick_params(length=0)
+
+
+def labels_for(G, values):
+    return backend.asarray(values, dtype=backend.xp.int64) if models.is_conditional(G) else None
+
+
+def interpolation_figure(G, dim, rng, steps, path, pairs=4):
+    """Rows: lerp then slerp for each pair (same endpoints, same label); right: |z(t)|."""
+    xp = backend.xp
+    paths, names, norms = [], [], []
+    for i in range(pairs):
+        z0, z1 = rng.normal((dim,)), rng.normal((dim,))
+        for kind in (latent.lerp, latent.slerp):
+            z = kind(z0, z1, steps)
+            paths.append(models.generate_images(G, z, labels_for(G, [i] * steps)))
+            names.append(f"{kind.__name__} {i}" if models.is_conditional(G) else kind.__name__)
+            norms.append(backend.to_numpy(xp.linalg.norm(z, axis=1)))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.55 * len(paths) + 1), width_ratios=(3, 1))
+    show(left, numpy.concatenate(paths), len(paths), steps, "interpolations (rows: lerp, slerp; label = pair)", names)
+    t = numpy.linspace(0, 1, steps)
+    for norm, name in zip(norms, names):
+        right.plot(t, norm, color="C0" if name.startswith("lerp") else "C1", lw=1)
+    right.axhline(numpy.sqrt(dim), color="gray", ls="--", lw=0.8)
+    right.set_xlabel("t")
+    right.set_title(f"|z(t)|: lerp (blue), slerp (orange);\n dashed: sqrt({dim})", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def labels_figure(G, dim, rng, path, n=8):
+    """The same z (one per row) under labels 0-9 (columns)."""
+    z = rng.normal((n, dim))
+    z = backend.xp.repeat(z, 10, axis=0)
+    images = models.generate_images(G, z, labels_for(G, list(range(10)) * n))
+    fig, ax = plt.subplots(figsize=(6.5, 0.6 * n + 0.8))
+    show(ax, images, n, 10, "one z per row, label 0-9 per column", [f"z{i}" for i in range(n)],
+         [str(i) for i in range(10)])
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def arithmetic_figure(G, dim, rng, samples, path, n=8):
+    """Find the thick-stroke direction from generated samples, then add it to new z's."""
+    z = rng.normal((samples, dim))
+    labels = numpy.arange(samples, dtype=numpy.int64) % 10
+    images = models.generate_images(G, z, labels_for(G, labels))
+    thickness = backend.asarray(latent.ink(images))
+    groups = backend.asarray(labels, dtype=backend.xp.int64) if models.is_conditional(G) else None
+    direction = latent.attribute_vector(z, thickness, fraction=0.2, groups=groups)
+    new_z = latent.add_attribute(rng.normal((n, dim)), direction, STRENGTHS)
+    row_labels = numpy.repeat(numpy.arange(n) % 10, len(STRENGTHS))
+    result = models.generate_images(G, new_z, labels_for(G, row_labels))
+    column_ink = latent.ink(result).reshape(n, len(STRENGTHS)).mean(axis=0)
+    fig, ax = plt.subplots(figsize=(5.5, 0.6 * n + 1.2))
+    show(ax, result, n, len(STRENGTHS),
+         f"z + s * (thick - thin), |thick - thin| = {float(backend.xp.linalg.norm(direction)):.2f}",
+         None, [f"s={s}\nink {v:.2f}" for s, v in zip(STRENGTHS, column_ink)])
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return column_ink
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    if not args.checkpoint.is_file():
+        raise SystemExit(f"--checkpoint {args.checkpoint} does not exist: train first with "
+                         "python demos/mnist_cgan.py (it writes OUT/generator.npz)")
+    G, config = models.load_generator(args.checkpoint)
+    dim = int(config["noise_dim"])
+    rng = backend.Random(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    interpolation_figure(G, dim, rng, args.steps, args.out / "interpolation.png")
+    if models.is_conditional(G):
+        labels_figure(G, dim, rng, args.out / "labels.png")
+    column_ink = arithmetic_figure(G, dim, rng, args.samples, args.out / "arithmetic.png")
+    print("mean ink per strength " + ", ".join(f"{s:+d}: {v:.3f}" for s, v in zip(STRENGTHS, column_ink))
+          + f". Figures in {args.out}")
+    return {"ink_by_strength": dict(zip(STRENGTHS, column_ink.tolist()))}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Figures shared by the demos (matplotlib, host arrays only)."""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def density(samples, edges):
+    """Histogram density of 1-D host samples on bins ``edges`` -> (centres, density).
+
+    Normalised by the number of all samples, so mass outside the bins is
+    missing from the curve rather than spread over it."""
+    counts, edges = numpy.histogram(samples, bins=edges)
+    return 0.5 * (edges[:-1] + edges[1:]), counts / (max(len(samples), 1) * numpy.diff(edges))
+
+
+def draw_figure1_panel(ax_top, ax_bottom, snap, target, xlim, title):
+    """One column of the paper's Figure 1 from a snapshot of training.
+
+    Top: the data density (black dots), the generator's density p_g (green
+    line) and the discriminator D(x) (blue dashed). Bottom: lines from z
+    (lower line) to x = G(z) (upper line): how G maps the noise onto the data line.
+    """
+    xs = snap["x_grid"]
+    ax_top.plot(xs[::6], target.pdf(xs[::6]), "k.", ms=3, label="data $p_{data}$")
+    centres, p_g = density(snap["samples"], numpy.linspace(*xlim, 121))
+    ax_top.plot(centres, p_g, "g-", lw=1.5, label="generator $p_g$")
+    ax_top.plot(xs, snap["d_grid"], "b--", lw=1.2, label="discriminator $D(x)$")
+    ax_top.set_xlim(*xlim)
+    ax_top.set_ylim(0, max(1.05, 1.1 * float(target.pdf(xs).max())))
+    ax_top.set_title(title, fontsize=10)
+    z, gz = snap["z_line"], snap["g_line"]
+    z_lo, z_hi = float(z.min()), float(z.max())
+    z_on_x = xlim[0] + (z - z_lo) / max(z_hi - z_lo, 1e-12) * (xlim[1] - xlim[0])
+    for a, b in zip(z_on_x, gz):
+        ax_bottom.plot([a, b], [0, 1], "-", color="0.35", lw=0.6)
+    ax_bottom.axhline(0, color="k", lw=0.8)
+    ax_bottom.axhline(1, color="k", lw=0.8)
+    ax_bottom.set_xlim(*xlim)
+    ax_bottom.set_yticks([0, 1], ["z", "x"])
+    ax_bottom.set_xticks([])
+
+
+def figure1(snapshots, target, xlim, path, titles=None):
+    """The paper's Figure 1, redrawn from a real run: one column per snapshot."""
+    plt = _plt()
+    n = len(snapshots)
+    fig, axes = plt.subplots(2, n, figsize=(3.2 * n, 4.2), gridspec_kw={"height_ratios": [3, 1]}, squeeze=False)
+    for i, snap in enumerate(snapshots):
+        title = titles[i] if titles else f"iteration {snap['iteration']}"
+        draw_figure1_panel(axes[0, i], axes[1, i], snap, target, xlim, title)
+    axes[0, 0].legend(loc="upper left", fontsize=7, frameon=False)
+    fig.suptitle("Figure 1 of Goodfellow et al. (2014), redrawn from this run", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def smooth(values, window):
+    v = numpy.asarray(values, float)
+    if len(v) < window or window <= 1:
+        return numpy.arange(len(v)), v
+    kernel = numpy.ones(window) / window
+    return numpy.arange(window - 1, len(v)), numpy.convolve(v, kernel, mode="valid")
+
+
+def training_curves(history, path, k=1, window=None):
+    """Losses, mean D(x) and D(G(z)) (-> 1/2), and the value V (-> -log 4), per discriminator step."""
+    plt = _plt()
+    n = len(history["d_loss"])
+    window = window or max(1, n // 400)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    ax = axes[0]
+    ax.plot(*smooth(history["d_loss"], window), label="D loss (BCE real + fake)/2")
+    steps_g, g = smooth(history["g_loss"], max(1, window // k))
+    ax.plot(steps_g * k, g, label="G loss")
+    ax.axhline(math.log(2), color="k", ls=":", lw=1, label="log 2 (D loss at equilibrium)")
+    ax.set_xlabel("discriminator step"); ax.set_title("losses"); ax.legend(fontsize=8)
+    ax.set_xscale("symlog", linthresh=10)
+    ax = axes[1]
+    ax.plot(*smooth(history["d_real"], window), label="mean D(x)")
+    ax.plot(*smooth(history["d_fake"], window), label="mean D(G(z))")
+    ax.axhline(0.5, color="k", ls=":", lw=1, label="1/2")
+    ax.set_ylim(0, 1); ax.set_xlabel("discriminator step"); ax.set_title("the police's verdicts"); ax.legend(fontsize=8)
+    ax.set_xscale("symlog", linthresh=10)
+    ax = axes[2]
+    ax.plot(*smooth(history["value"], window), color="C3", label="V(D, G) estimate")
+    ax.axhline(-math.log(4), color="k", ls=":", lw=1, label="-log 4 (the game's optimum)")
+    ax.set_xlabel("discriminator step"); ax.set_title("value of the game"); ax.legend(fontsize=8)
+    ax.set_xscale("symlog", linthresh=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def optimal_discriminator(snap, target, xlim, path):
+    """The learned D(x) against D*(x) = p_data / (p_data + p_g), with p_g from the samples' histogram."""
+    plt = _plt()
+    edges = numpy.linspace(*xlim, 121)
+    centres, p_g = density(snap["samples"], edges)
+    p_data = target.pdf(centres)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        d_star = p_data / (p_data + p_g)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    ax.plot(snap["x_grid"], snap["d_grid"], "b--", label="learned D(x)")
+    ax.plot(centres, d_star, "m-", lw=1.2, label=r"$D^*(x) = p_{data} / (p_{data} + p_g)$")
+    ax.axhline(0.5, color="k", ls=":", lw=1, label="1/2 (where $p_g = p_{data}$)")
+    ax2 = ax.twinx()
+    ax2.fill_between(centres, p_data, color="k", alpha=0.12, label="$p_{data}$")
+    ax2.plot(centres, p_g, "g-", lw=1, label="$p_g$")
+    ax2.set_ylabel("density"); ax2.set_ylim(bottom=0)
+    ax.set_ylim(0, 1); ax.set_xlim(*xlim); ax.set_xlabel("x")
+    ax.set_title(f"learned vs optimal discriminator (iteration {snap['iteration']})")
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=8, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def training_animation(snapshots, target, xlim, path, fps=8):
+    """An animated GIF of Figure 1's top and bottom panels over training."""
+    plt = _plt()
+    from matplotlib.animation import FuncAnimation, PillowWriter
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5, 4.2), gridspec_kw={"height_ratios": [3, 1]})
+
+    def draw(i):
+        top.clear(); bottom.clear()
+        draw_figure1_panel(top, bottom, snapshots[i], target, xlim, f"iteration {snapshots[i]['iteration']}")
+
+    anim = FuncAnimation(fig, draw, frames=len(snapshots))
+    anim.save(path, writer=PillowWriter(fps=fps))
+    plt.close(fig)

@@ -1,0 +1,220 @@
+"""The MNIST conditional GAN: the tutorial's models, exact resume, and the demos end to end."""
+import importlib.util
+import json
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import conftest
+from minigan import backend, checkpoint, gradcheck, models, nn, train_mnist
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_demo(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def labels_of(*values):
+    return backend.asarray(values, dtype=backend.xp.int64)
+
+
+# -- the models -------------------------------------------------------------------------
+def layer_summary(net):
+    return [(type(m).__name__, getattr(m, "in_features", None), getattr(m, "out_features", None))
+            for m in net.body.layers]
+
+
+def test_discriminator_is_the_tutorials_layer_for_layer():
+    D = models.discriminator()
+    assert isinstance(D, nn.Conditional) and D.label_concat.embedding.weight.shape == (10, 10)
+    linear = [(i, o) for kind, i, o in layer_summary(D) if kind == "Linear"]
+    assert linear == [(794, 1024), (1024, 512), (512, 256), (256, 1)]
+    assert [k for k, _, _ in layer_summary(D)] == ["Linear", "LeakyReLU", "Dropout"] * 3 + ["Linear", "Sigmoid"]
+    assert all(m.negative_slope == 0.2 for m in D.body.layers if isinstance(m, nn.LeakyReLU))
+    assert all(m.p == 0.3 for m in D.body.layers if isinstance(m, nn.Dropout))
+
+
+def test_generator_is_the_tutorials_layer_for_layer():
+    G = models.generator()
+    linear = [(i, o) for kind, i, o in layer_summary(G) if kind == "Linear"]
+    assert linear == [(110, 256), (256, 512), (512, 1024), (1024, 784)]
+    assert [k for k, _, _ in layer_summary(G)] == ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"]
+    assert G.num_parameters() == 110 * 256 + 256 + 256 * 512 + 512 + 512 * 1024 + 1024 + 1024 * 784 + 784 + 100
+
+
+def test_conditional_models_map_images_and_labels_to_the_right_shapes_and_ranges():
+    G, D = models.generator(), models.discriminator()
+    labels = labels_of(0, 3, 9)
+    images = G(backend.rng().normal((3, 100)), labels)
+    p = D(images, labels)
+    assert images.shape == (3, 784) and float(abs(images).max()) <= 1
+    assert p.shape == (3, 1) and 0 < float(p.min()) and float(p.max()) < 1
+
+
+def test_unconditional_models_take_784_and_100_inputs():
+    G, D = models.generator(False), models.discriminator(False)
+    assert G.layers[0].in_features == 100 and D.layers[0].in_features == 784
+    assert D(G(backend.rng().normal((2, 100)))).shape == (2, 1)
+
+
+class GeneratorThroughDiscriminator(nn.Module):
+    """D(G(z, y), y): the chain the generator's update differentiates through."""
+
+    def __init__(self, G, D):
+        self.G, self.D = G, D
+
+    def forward(self, z, labels):
+        return self.D(self.G(z, labels), labels)
+
+    def backward(self, grad_output):
+        return self.G.backward(self.D.backward(grad_output))
+
+
+def test_scaled_down_conditional_gan_gradients_match_finite_differences(float64):
+    G = models.generator(noise_dim=3, hidden=(5, 4), image_size=6, num_classes=3, embedding_dim=2)
+    D = models.discriminator(image_size=6, hidden=(5, 4), dropout=0.3, num_classes=3, embedding_dim=2)
+    result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)),
+                                    labels_of(0, 2, 1, 2))
+    assert result.max_error < 1e-6, result
+    assert "G.label_concat.embedding.weight" in result.errors and "D.body.layers.0.weight" in result.errors
+
+
+def test_load_generator_rebuilds_the_saved_weights_without_touching_the_random_stream(tmp_path):
+    G = models.generator()
+    models.save_generator(tmp_path / "g.npz", G, conditional=True)
+    state = backend.rng().get_state()
+    loaded, config = models.load_generator(tmp_path / "g.npz")
+    assert backend.rng().get_state() == state and config["conditional"] is True
+    z, labels = backend.rng().normal((2, 100)), labels_of(4, 7)
+    np.testing.assert_array_equal(backend.to_numpy(loaded(z, labels)), backend.to_numpy(G(z, labels)))
+
+
+def test_label_grid_rows_share_z_and_columns_share_label():
+    z, labels = models.label_grid_inputs(rows=3, cols=4, seed=1)
+    z, labels = backend.to_numpy(z), backend.to_numpy(labels)
+    assert labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    np.testing.assert_array_equal(z[:4], z[8:])
+    assert not np.array_equal(z[0], z[1])
+
+
+# -- training --------------------------------------------------------------------------
+def synthetic_mnist(n=192, seed=0):
+    rs = np.random.default_rng(seed)
+    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+
+
+def final_weights(out):
+    state = checkpoint.load(out / train_mnist.CHECKPOINT)["gan"]
+    return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+
+
+def test_one_epoch_is_n_over_batch_over_k_iterations():
+    assert train_mnist.iterations_per_epoch(8000, 64, 1) == 125
+    assert train_mnist.iterations_per_epoch(8000, 64, 5) == 25
+    with pytest.raises(ValueError, match="0 iterations"):
+        train_mnist.iterations_per_epoch(100, 64, 2)
+
+
+def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
+    images, labels = synthetic_mnist()
+    settings = train_mnist.Settings(epochs=2, batch_size=32, k=2, seed=3)   # 3 iterations, 6 batches per epoch
+    quick = {"show_progress": False, "samples_per_class": 10}
+    train_mnist.train(images, labels, tmp_path / "straight", settings, **quick)
+    first_half = train_mnist.Settings(epochs=1, batch_size=32, k=2, seed=3)
+    train_mnist.train(images, labels, tmp_path / "resumed", first_half, **quick)
+    summary = train_mnist.train(images, labels, tmp_path / "resumed", settings, resume=True, **quick)
+    straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
+    assert straight.keys() == resumed.keys()
+    assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
+    np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
+                                  np.load(tmp_path / "resumed" / "samples.npy"))
+    assert summary["epochs_completed"] == 2
+
+
+def test_resume_with_different_settings_is_refused(tmp_path):
+    images, labels = synthetic_mnist(n=64)
+    train_mnist.train(images, labels, tmp_path, train_mnist.Settings(epochs=1, batch_size=32),
+                      show_progress=False, samples_per_class=1)
+    with pytest.raises(ValueError, match=r"settings differ \(lr_g: checkpoint 0.0001, now 0.001\)"):
+        train_mnist.train(images, labels, tmp_path, train_mnist.Settings(epochs=2, batch_size=32, lr_g=1e-3),
+                          resume=True, show_progress=False)
+
+
+def test_training_images_outside_the_unit_interval_are_rejected(tmp_path):
+    images, labels = synthetic_mnist(n=64)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        train_mnist.train(images * 2 - 1, labels, tmp_path, train_mnist.Settings(epochs=1), show_progress=False)
+
+
+# -- the demos, end to end on the shared MNIST files ---------------------------------------
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One epoch of demos/mnist_cgan.py on 2,000 images (31 iterations), shared by the tests below."""
+    mnist_dir = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", conftest.SHARED_MNIST))
+    if not (mnist_dir / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"MNIST test files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
+    backend.set_default_dtype("float32")
+    out = tmp_path_factory.mktemp("mnist_cgan")
+    summary = load_demo("mnist_cgan").main(
+        ["--data", str(mnist_dir), "--train-split", "test", "--limit", "2000", "--epochs", "1",
+         "--out", str(out), "--seed", "4", "--quiet"])
+    return out, summary
+
+
+def test_demo_writes_10000_samples_in_unit_range_with_1000_of_each_label(trained):
+    out, _ = trained
+    samples, labels = np.load(out / "samples.npy"), np.load(out / "labels.npy")
+    assert samples.shape == (10000, 784) and samples.dtype == np.float32
+    assert samples.min() >= 0 and samples.max() <= 1
+    assert labels.dtype == np.int64 and np.bincount(labels).tolist() == [1000] * 10
+
+
+def test_demo_summary_records_settings_timing_and_final_numbers(trained):
+    out, summary = trained
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk["settings"]["train_split"] == "test" and on_disk["train_images"] == 2000
+    assert on_disk["iterations_per_epoch"] == 31 and len(on_disk["seconds_per_epoch"]) == 1
+    assert 0 < on_disk["final_epoch_means"]["D(x)"] < 1 and 0 < on_disk["final_epoch_means"]["D(G(z))"] < 1
+    assert on_disk["final_epoch_means"] == summary["final_epoch_means"]
+
+
+def test_demo_writes_the_figures_and_a_checkpoint(trained):
+    out, _ = trained
+    for name in ("grid_3x3.png", "grid_10x10.png", "loss_curves.png", "epochs/grid_10x10_epoch_001.png",
+                 "checkpoint.npz", "generator.npz"):
+        assert (out / name).is_file(), name
+    assert checkpoint.load(out / "checkpoint.npz")["args"]["limit"] == 2000
+
+
+def test_saved_generator_reproduces_the_samples(trained):
+    out, _ = trained
+    G, config = models.load_generator(out / "generator.npz")
+    images, labels = models.sample_images(G, 1000, seed=4)
+    np.testing.assert_array_equal(images, np.load(out / "samples.npy"))
+    np.testing.assert_array_equal(labels, np.load(out / "labels.npy"))
+
+
+def test_latent_space_demo_draws_its_three_figures(trained, tmp_path):
+    out, _ = trained
+    result = load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
+                                             "--samples", "200", "--steps", "5"])
+    assert {p.name for p in tmp_path.iterdir()} == {"interpolation.png", "labels.png", "arithmetic.png"}
+    assert len(result["ink_by_strength"]) == 7
+
+
+def test_unconditional_training_writes_samples_without_labels_and_its_figures(tmp_path):
+    images, _ = synthetic_mnist(n=64)
+    settings = train_mnist.Settings(epochs=1, batch_size=32, conditional=False)
+    figures = load_demo("mnist_cgan").epoch_figures(tmp_path, seed=0, k=1)
+    train_mnist.train(images, None, tmp_path, settings, on_epoch_end=figures, show_progress=False,
+                      samples_per_class=3)
+    assert np.load(tmp_path / "samples.npy").shape == (30, 784)
+    assert not (tmp_path / "labels.npy").exists()
+    assert (tmp_path / "grid_10x10.png").is_file() and (tmp_path / "grid_3x3.png").is_file()
+    assert models.load_generator(tmp_path / "generator.npz")[1]["conditional"] is False
