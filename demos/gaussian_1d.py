@@ -68,6 +68,9 @@ def parse_args(argv=None):
     p.add_argument("--hidden", type=positive(int), nargs="+", default=list(DEFAULTS.hidden),
                    help="hidden layer widths of G and D")
     p.add_argument("--noise", choices=["uniform", "normal"], default=DEFAULTS.noise, help="noise prior p_z")
+    p.add_argument("--no-standardize", action="store_true",
+                   help="let the networks see raw data (G starts near 0, far from the data): "
+                        "shows the minimax loss saturating, and D blind to the spread (docs/gan_game.md)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--backend", choices=["numpy", "cupy"], default=None,
                    help="array backend (default: $MINIGAN_BACKEND or numpy)")
@@ -85,7 +88,7 @@ def main(argv=None) -> dict:
     target = (toy.GaussianMixture1D(*args.mixture) if args.mixture else toy.Gaussian1D(args.mean, args.std))
     recipe = toy_gan.Recipe(hidden=tuple(args.hidden), noise=args.noise, generator_loss=args.loss, k=args.k,
                             lr_g=args.lr_g, lr_d=args.lr_d, batch_size=args.batch_size, steps=args.steps,
-                            final_lr_factor=args.final_lr_factor)
+                            final_lr_factor=args.final_lr_factor, standardize=not args.no_standardize)
     run = toy_gan.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)

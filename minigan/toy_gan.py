@@ -31,6 +31,7 @@ class Recipe:
     batch_size: int = 256
     steps: int = 2500                 # Algorithm-1 iterations
     final_lr_factor: float = 0.05     # learning rates decay exponentially to this fraction
+    standardize: bool = True          # networks see standardized data (see build)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -102,7 +103,7 @@ def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = Tr
     ``num_snapshots`` snapshots are taken at iterations spread over training
     (the first at iteration 0, the last at the end), as Figure 1's four moments.
     """
-    gan = build(recipe, 1, *data_scale(target))
+    gan = build(recipe, 1, *(data_scale(target) if recipe.standardize else (0.0, 1.0)))
     x_grid = numpy.linspace(*plot_range(target), 400)
     at = sorted({int(round(s)) for s in numpy.geomspace(1, recipe.steps + 1, num_snapshots) - 1})
     snapshots: list = []

@@ -32,3 +32,19 @@ def test_every_layer_loss_and_optimizer_runs_on_the_strict_backend(strict_backen
         opt.step(); opt.step(); opt.zero_grad()
     assert type(g.parameters()[0].data) is strict_backend.StrictArray
     assert isinstance(g.state_dict()["body.layers.0.weight"], np.ndarray)
+
+
+def test_gan_training_toy_data_and_figure_snapshots_run_on_the_strict_backend(strict_backend):
+    from minigan import toy_gan
+    from minigan.data import toy
+    from minigan.training import fit
+
+    for target in (toy.Gaussian1D(4, 1.25), toy.GaussianMixture1D([-2, 2], [0.5, 0.5])):
+        recipe = toy_gan.Recipe(steps=3, batch_size=8, k=2)
+        g = toy_gan.build(recipe, 1, *toy_gan.data_scale(target, 100))
+        fit(g, toy.batches(target, 8), 3, final_lr_factor=0.5, progress=False)
+        snap = toy_gan.snapshot_1d(g, np.linspace(0, 8, 11), num_samples=50, num_lines=5)
+        assert snap["d_grid"].shape == (11,) and type(snap["samples"]) is np.ndarray
+        assert np.isfinite(g.history["d_loss"]).all()
+    ring = toy.ring()
+    assert type(ring.sample(4)) is strict_backend.StrictArray
