@@ -46,6 +46,9 @@ def parse_args(argv=None):
     p.add_argument("--repeats", type=int, default=7, help="timed chunks per framework (median reported)")
     p.add_argument("--seconds", type=float, default=1.0, help="target length of one timed chunk")
     p.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per framework and model")
+    p.add_argument("--settle", type=float, default=0.2,
+                   help="pause before each timed chunk, so that the BLAS / OpenMP threads of the chunk "
+                        "before stop spinning (OpenBLAS spins ~60 ms after its last call)")
     p.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     p.add_argument("--no-tutorial", action="store_true",
@@ -69,7 +72,10 @@ if ARGS is not None:
         os.environ[var] = str(ARGS.threads)
     os.environ["MINIGAN_BACKEND"] = ARGS.backend
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+try:                                       # an installed minigan, or one on PYTHONPATH, wins
+    import minigan  # noqa: F401
+except ImportError:                        # else the checkout this script lives in
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import numpy  # noqa: E402
 
@@ -283,9 +289,10 @@ def peak_gflops(repeats, seconds, n=2048):
 
 
 # -- timing ---------------------------------------------------------------------------------
-def median_seconds_per_step(runners, repeats, seconds, warmup):
+def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
     """Warm each runner up, size a chunk to ~``seconds``, then time ``repeats`` chunks of
-    every runner, interleaved (A B A B ...), and return each runner's median seconds/step."""
+    every runner, interleaved (A B A B ...). Returns each runner's median seconds/step
+    and its (fastest, slowest) chunk."""
     chunk = []
     for run in runners:
         steps, t0 = 0, time.perf_counter()
@@ -299,6 +306,7 @@ def median_seconds_per_step(runners, repeats, seconds, warmup):
     times = [[] for _ in runners]
     for _ in range(repeats):
         for i, run in enumerate(runners):
+            time.sleep(settle)
             t0 = time.perf_counter()
             run(chunk[i])
             times[i].append((time.perf_counter() - t0) / chunk[i])
@@ -324,6 +332,7 @@ def load_torch(args):
 
 
 def main(args):
+    Adam.num_threads = args.threads        # minigan's own threads (Adam's blocks) follow --threads too
     torch, device = load_torch(args)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -333,8 +342,9 @@ def main(args):
         "threads": args.threads, "repeats": args.repeats, "seconds": args.seconds,
         "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
-    print(f"minigan backend {backend.name}, numpy {numpy.__version__}, torch {meta['torch']}, "
-          f"{args.threads} threads, load average {meta['loadavg_start']}")
+    meta["minigan"] = os.path.dirname(os.path.abspath(sys.modules["minigan"].__file__))
+    print(f"minigan ({meta['minigan']}) backend {backend.name}, numpy {numpy.__version__}, "
+          f"torch {meta['torch']}, {args.threads} threads, load average {meta['loadavg_start']}")
     peak = peak_gflops(3, 0.5)
     meta["peak_gemm_gflops"] = peak
     print(f"float32 matmul 2048^3: {peak:.0f} GFLOP/s")
@@ -355,7 +365,7 @@ def main(args):
             if not args.no_tutorial:
                 names.append(f"torch tutorial ({device})")
                 runners.append(torch_runner(torch, model, m, device, tutorial=True))
-        medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup)
+        medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle)
         row = {"model": model, "batch": m, "gemm_gflop_per_step": flops / 1e9,
                "gemm_floor_ms": floor * 1e3, "frameworks": {}}
         for name, sec, (lo, hi) in zip(names, medians, spreads):

@@ -23,10 +23,10 @@ import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, latent, models  # noqa: E402
-from minigan.data import mnist  # noqa: E402
+from minigan.plots import show_images as show  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-STRENGTHS = (-3, -2, -1, 0, 1, 2, 3)
+STRENGTHS = (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5)   # in units of |thick - thin|: larger ones break the digit
 
 
 def parse_args(argv=None):
@@ -39,18 +39,6 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=10, help="images along each interpolation")
     p.add_argument("--samples", type=int, default=2000, help="samples used to find the thick-stroke direction")
     return p.parse_args(argv)
-
-
-def show(ax, images, rows, cols, title, row_labels=None, col_labels=None):
-    ax.imshow(mnist.image_grid(images, rows, cols), cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=9)
-    ax.set_xticks([i * 30 + 14 for i in range(cols)] if col_labels else [])
-    ax.set_yticks([i * 30 + 14 for i in range(rows)] if row_labels else [])
-    if col_labels:
-        ax.set_xticklabels(col_labels, fontsize=7)
-    if row_labels:
-        ax.set_yticklabels(row_labels, fontsize=7)
-    ax.tick_params(length=0)
 
 
 def labels_for(G, values):
@@ -109,7 +97,7 @@ def arithmetic_figure(G, dim, rng, samples, path, n=8):
     fig, ax = plt.subplots(figsize=(5.5, 0.6 * n + 1.2))
     show(ax, result, n, len(STRENGTHS),
          f"z + s * (thick - thin), |thick - thin| = {float(backend.xp.linalg.norm(direction)):.2f}",
-         None, [f"s={s}\nink {v:.2f}" for s, v in zip(STRENGTHS, column_ink)])
+         None, [f"s={s:+g}\nink {v:.2f}" for s, v in zip(STRENGTHS, column_ink)])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -129,7 +117,7 @@ def main(argv=None) -> dict:
     if models.is_conditional(G):
         labels_figure(G, dim, rng, args.out / "labels.png")
     column_ink = arithmetic_figure(G, dim, rng, args.samples, args.out / "arithmetic.png")
-    print("mean ink per strength " + ", ".join(f"{s:+d}: {v:.3f}" for s, v in zip(STRENGTHS, column_ink))
+    print("mean ink per strength " + ", ".join(f"{s:+g}: {v:.3f}" for s, v in zip(STRENGTHS, column_ink))
           + f". Figures in {args.out}")
     return {"ink_by_strength": dict(zip(STRENGTHS, column_ink.tolist()))}
 

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from minigan import backend, models, train_mnist  # noqa: E402
+from minigan import backend, models, plots, train_mnist  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "mnist_cgan"
@@ -59,13 +59,7 @@ def parse_args(argv=None):
 def save_grid(path, images, rows, cols, title, row_labels=None):
     """Save host images (rows*cols, 784) in [0, 1] as one titled picture."""
     fig, ax = plt.subplots(figsize=(cols * 0.6 + 0.6, rows * 0.6 + 0.6))
-    ax.imshow(mnist.image_grid(images, rows, cols), cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([i * 30 + 14 for i in range(rows)] if row_labels else [])
-    if row_labels:
-        ax.set_yticklabels(row_labels, fontsize=8)
-        ax.tick_params(length=0)
+    plots.show_images(ax, images, rows, cols, title, row_labels)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

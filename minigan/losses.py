@@ -1,4 +1,4 @@
-"""Binary cross-entropy, the loss of the original GAN.
+"""Losses: binary cross-entropy (the original GAN's) and softmax cross-entropy (the classifier's).
 
 For a probability p = D(x) and a target y in {0, 1} (1 = real, 0 = fake):
 

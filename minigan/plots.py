@@ -140,3 +140,17 @@ def training_animation(snapshots, target, xlim, path, fps=8):
     anim = FuncAnimation(fig, draw, frames=len(snapshots))
     anim.save(path, writer=PillowWriter(fps=fps))
     plt.close(fig)
+
+
+def show_images(ax, images, rows, cols, title, row_labels=None, col_labels=None):
+    """Draw host images (rows*cols, 784) in [0, 1] as one grid on ``ax``, with optional row/column labels."""
+    from .data.mnist import image_grid
+    ax.imshow(image_grid(images, rows, cols), cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([i * 30 + 14 for i in range(cols)] if col_labels else [])
+    ax.set_yticks([i * 30 + 14 for i in range(rows)] if row_labels else [])
+    if col_labels:
+        ax.set_xticklabels(col_labels, fontsize=7)
+    if row_labels:
+        ax.set_yticklabels(row_labels, fontsize=8)
+    ax.tick_params(length=0)

@@ -40,6 +40,7 @@ class Recipe2D(Recipe):
     final_lr_factor: float = 0.05
     minibatch_kernels: int = 0        # B of MinibatchDiscrimination; 0 = a plain discriminator
     kernel_dim: int = 4               # C of MinibatchDiscrimination
+    minibatch_reduction: str = "sum"
 
 
 def build_discriminator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
@@ -51,7 +52,8 @@ def build_discriminator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
     width = recipe.hidden[-1]
     layers = list(nn.mlp([data_dim, *recipe.hidden]).layers) + [nn.LeakyReLU(0.2)]
     if recipe.minibatch_kernels:
-        layers.append(nn.MinibatchDiscrimination(width, recipe.minibatch_kernels, recipe.kernel_dim))
+        layers.append(nn.MinibatchDiscrimination(width, recipe.minibatch_kernels, recipe.kernel_dim,
+                                                    reduction=recipe.minibatch_reduction))
         width += recipe.minibatch_kernels
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
@@ -74,9 +76,9 @@ def evaluate_2d(samples, target) -> dict:
 
 
 def snapshot_iterations(steps: int, num_snapshots: int) -> list:
-    """``num_snapshots`` iterations from 0 to ``steps``, denser early (where the picture changes fastest)."""
-    at = numpy.geomspace(1, steps + 1, num_snapshots) - 1
-    return sorted({int(round(s)) for s in at})
+    """0, then iterations halving back from ``steps``: for 6 snapshots of 8000, 0 500 1000 2000 4000 8000."""
+    at = [steps // 2 ** i for i in range(num_snapshots - 1)] + [0]
+    return sorted(set(at))
 
 
 def train_2d(target, recipe: Recipe2D, num_snapshots: int = 6, progress: bool = True,

@@ -34,13 +34,17 @@ class MinibatchDiscrimination(Module):
     0 nor 1 everywhere. The batch must hold at least 2 samples.
     """
 
-    def __init__(self, in_features: int, num_kernels: int = 8, kernel_dim: int = 4, init_std: float = 0.1):
+    def __init__(self, in_features: int, num_kernels: int = 8, kernel_dim: int = 4, init_std: float = 0.1,
+                 reduction: str = "sum"):
         for arg, value in (("in_features", in_features), ("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"MinibatchDiscrimination: {arg} must be a positive integer; got {value!r}")
         if not init_std > 0:
             raise ValueError(f"MinibatchDiscrimination: init_std must be > 0; got {init_std!r}")
+        if reduction not in ("sum", "mean"):
+            raise ValueError(f"MinibatchDiscrimination: reduction must be 'sum' or 'mean'; got {reduction!r}")
         self.in_features, self.num_kernels, self.kernel_dim = in_features, num_kernels, kernel_dim
+        self.reduction = reduction
         self.weight = Parameter(init_std * backend.rng().normal((in_features, num_kernels * kernel_dim)))
         self._cache = None
 
@@ -51,17 +55,23 @@ class MinibatchDiscrimination(Module):
         if n < 2:
             raise ValueError(f"MinibatchDiscrimination: the batch must hold at least 2 samples; got {n}")
         xp = backend.xp
-        M = (f @ self.weight.data).reshape(n, self.num_kernels, self.kernel_dim)   # (N, B, C)
-        diff = M[:, None, :, :] - M[None, :, :, :]                                  # (N, N, B, C): M_i - M_j
-        c = xp.exp(-xp.abs(diff).sum(axis=3))                                       # (N, N, B)
-        c[xp.arange(n), xp.arange(n), :] = 0                                        # j != i
+        # Kernels first, samples last: M[b, c, i]. Every sum below then runs over whole
+        # (N, N) slabs of contiguous memory instead of over a short last axis (>10x faster).
+        M = (f @ self.weight.data).reshape(n, self.num_kernels, self.kernel_dim)
+        M = xp.ascontiguousarray(M.transpose(1, 2, 0))         # (B, C, N)
+        diff = M[:, :, :, None] - M[:, :, None, :]              # (B, C, N, N): M_ibc - M_jbc
+        c = xp.exp(-xp.abs(diff).sum(axis=1))                   # (B, N, N): c_ijb
+        c[:, xp.arange(n), xp.arange(n)] = 0                    # j != i
+        if self.reduction == "mean":
+            c /= n - 1
         self._cache = (f, xp.sign(diff), c)
-        return xp.concatenate([f, c.sum(axis=1)], axis=1)
+        return xp.concatenate([f, c.sum(axis=2).T], axis=1)
 
     def backward(self, grad_output):
         """Given grad_output = [dL/df_pass (N, A), G = dL/do (N, B)]:
 
         dL/dM_kbc = -sum_j (G_kb + G_jb) c_kjb sign(M_kbc - M_jbc)     (N, B, C)
+
         (sample k appears in o_k as i and in every o_j as j; c is symmetric
         and the sign flips, so the two terms share one sum), then as for Linear:
         dL/dT = f^T dM (A, B*C),  dL/df = dL/df_pass + dM T^T (N, A).
@@ -71,9 +81,10 @@ class MinibatchDiscrimination(Module):
         check_forward_called(self, self._cache)
         f, sign, c = self._cache
         n, a = f.shape
-        G = grad_output[:, a:]                                                      # (N, B)
-        W = (G[:, None, :] + G[None, :, :]) * c                                     # (N, N, B)
-        dM = -(W[:, :, :, None] * sign).sum(axis=1).reshape(n, -1)                  # (N, B*C)
+        G = grad_output[:, a:].T                                # (B, N)
+        W = (G[:, :, None] + G[:, None, :]) * c                 # (B, N, N): (G_kb + G_jb) c_kjb
+        dM = -(sign * W[:, None, :, :]).sum(axis=3)             # (B, C, N)
+        dM = dM.transpose(2, 0, 1).reshape(n, -1)               # (N, B*C), the layout of f @ T
         if self.weight.requires_grad:
             self.weight.grad += f.T @ dM
         return grad_output[:, :a] + dM @ self.weight.data.T
