@@ -332,7 +332,6 @@ def load_torch(args):
 
 
 def main(args):
-    Adam.num_threads = args.threads        # minigan's own threads (Adam's blocks) follow --threads too
     torch, device = load_torch(args)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M"),

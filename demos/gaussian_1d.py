@@ -21,6 +21,7 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, plots, toy_gan  # noqa: E402
+from minigan.cli import positive  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_gan.Recipe()
@@ -39,15 +40,6 @@ def parse_mixture(text: str):
             raise argparse.ArgumentTypeError(f"--mixture components are numbers MEAN:STD[:WEIGHT]; got {part!r}")
         means.append(values[0]); stds.append(values[1]); weights.append(values[2] if len(values) == 3 else 1.0)
     return means, stds, weights
-
-
-def positive(kind):
-    def check(text):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be > 0; got {text}")
-        return value
-    return check
 
 
 def parse_args(argv=None):

@@ -25,6 +25,7 @@ import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, models, plots, train_mnist  # noqa: E402
+from minigan.cli import positive  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "mnist_cgan"
@@ -41,15 +42,15 @@ def parse_args(argv=None):
                    help="'train': the 60,000 training images (the real thing). 'test': a DEVELOPMENT "
                         "convenience only, never the benchmark protocol: trains on the first 8,000 test "
                         "images and holds out the last 2,000 for evaluation (default: %(default)s)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="(default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="(default: %(default)s)")
-    p.add_argument("--k", type=int, default=defaults.k,
+    p.add_argument("--epochs", type=positive(int), default=defaults.epochs, help="(default: %(default)s)")
+    p.add_argument("--batch-size", type=positive(int), default=defaults.batch_size, help="(default: %(default)s)")
+    p.add_argument("--k", type=positive(int), default=defaults.k,
                    help="discriminator steps per generator step, Algorithm 1's k (default: %(default)s)")
-    p.add_argument("--lr-d", type=float, default=defaults.lr_d, help="D's Adam learning rate (default: %(default)s)")
-    p.add_argument("--lr-g", type=float, default=defaults.lr_g, help="G's Adam learning rate (default: %(default)s)")
+    p.add_argument("--lr-d", type=positive(float), default=defaults.lr_d, help="D's Adam learning rate (default: %(default)s)")
+    p.add_argument("--lr-g", type=positive(float), default=defaults.lr_g, help="G's Adam learning rate (default: %(default)s)")
     p.add_argument("--seed", type=int, default=defaults.seed, help="(default: %(default)s)")
     p.add_argument("--unconditional", action="store_true", help="no labels: a plain GAN (D input 784, G input 100)")
-    p.add_argument("--limit", type=int, default=None, help="train on the first LIMIT images only (quick checks)")
+    p.add_argument("--limit", type=positive(int), default=None, help="train on the first LIMIT images only (quick checks)")
     p.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="(default: outputs/mnist_cgan)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz with the same settings")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -9,8 +9,6 @@ over layers; the layers do not notice, because they update ``data`` and
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 from . import backend
 from .nn.module import Parameter
@@ -52,25 +50,6 @@ def _check_positive(owner, name, value, allow_zero=False):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok or math.isnan(value):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{owner}: {name} must be a number {bound}; got {value!r}")
-
-
-_pool, _pool_pid = None, None
-
-
-def run_in_threads(fn, ranges, *args):
-    """Call ``fn(lo, hi, *args)`` for every ``(lo, hi)`` in ``ranges``, in parallel.
-
-    The first range runs on the calling thread, the others on a shared thread pool
-    (made again after a fork, whose child has no pool threads). Returns when all are
-    done; an exception in any of them is raised here.
-    """
-    global _pool, _pool_pid
-    if len(ranges) > 1 and _pool_pid != os.getpid():
-        _pool, _pool_pid = ThreadPoolExecutor(max_workers=os.cpu_count() or 1), os.getpid()
-    futures = [_pool.submit(fn, lo, hi, *args) for lo, hi in ranges[1:]]
-    fn(*ranges[0], *args)
-    for future in futures:
-        future.result()
 
 
 class Optimizer:
@@ -147,13 +126,11 @@ class Adam(Optimizer):
 
     On NumPy the flat buffers are updated ``block_size`` elements at a time, so
     that the five arrays of a block (θ, g, m, v, scratch: 5 x 256 KB) stay in the
-    CPU's cache during the update's dozen passes, and the blocks are shared by
-    ``num_threads`` threads (NumPy releases the GIL inside its loops). On CuPy
-    the whole buffer is one block. See docs/performance.md.
+    CPU's cache during the update's dozen passes (docs/performance.md). On CuPy
+    the whole buffer is one block.
     """
 
     block_size = 1 << 16
-    num_threads = min(4, os.cpu_count() or 1)
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(params, lr)
@@ -176,18 +153,10 @@ class Adam(Optimizer):
         # step_size = lr c2 / (1 - b1^t), eps_hat = eps c2.
         c2 = math.sqrt(1 - b2 ** self.t)
         step_size = self.lr * c2 / (1 - b1 ** self.t)
-        n, eps_hat = self.data.size, self.eps * c2
-        if backend.name == "cupy":
-            self._update(slice(0, n), step_size, eps_hat)
-            return
-        blocks = -(-n // self.block_size)                      # ceil(n / block_size)
-        per_thread = -(-blocks // min(self.num_threads, blocks)) * self.block_size
-        ranges = [(lo, min(lo + per_thread, n)) for lo in range(0, n, per_thread)]
-        run_in_threads(self._update_range, ranges, step_size, eps_hat)
-
-    def _update_range(self, lo, hi, step_size, eps_hat):
-        for start in range(lo, hi, self.block_size):
-            self._update(slice(start, min(start + self.block_size, hi)), step_size, eps_hat)
+        n = self.data.size
+        block = n if backend.name == "cupy" else self.block_size
+        for start in range(0, n, block):
+            self._update(slice(start, start + block), step_size, self.eps * c2)
 
     def _update(self, block, step_size, eps_hat):
         """Adam on the elements ``block`` of the flat buffers, in place (no temporaries)."""

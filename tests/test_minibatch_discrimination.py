@@ -19,11 +19,11 @@ def smallest_offdiagonal_gap(layer, f):
 
 @settings(max_examples=25, deadline=None)
 @given(batch=st.integers(2, 5), features=st.integers(1, 4), kernels=st.integers(1, 3),
-       kernel_dim=st.integers(1, 3), seed=st.integers(0, 2**16))
+       kernel_dim=st.integers(1, 3), reduction=st.sampled_from(["sum", "mean"]), seed=st.integers(0, 2**16))
 def test_minibatch_discrimination_gradients_match_finite_differences(float64, batch, features, kernels,
-                                                                     kernel_dim, seed):
+                                                                     kernel_dim, reduction, seed):
     backend.seed(seed)
-    layer = nn.MinibatchDiscrimination(features, kernels, kernel_dim, init_std=0.5)
+    layer = nn.MinibatchDiscrimination(features, kernels, kernel_dim, init_std=0.5, reduction=reduction)
     f = backend.rng().normal((batch, features))
     # |M_i - M_j| is not differentiable at 0; a finite difference of step 1e-6 must not straddle it.
     assume(smallest_offdiagonal_gap(layer, f) > 1e-3)
@@ -53,6 +53,14 @@ def test_o_is_the_sum_over_other_samples_of_exp_minus_l1_distance():
     np.testing.assert_allclose(backend.to_numpy(layer(f)[:, 3:]), expected, rtol=1e-5)
 
 
+def test_mean_reduction_divides_o_by_the_number_of_other_samples():
+    f = backend.rng().normal((6, 3))
+    summed = nn.MinibatchDiscrimination(3, 4, 2)
+    averaged = nn.MinibatchDiscrimination(3, 4, 2, reduction="mean")
+    averaged.weight.data[...] = summed.weight.data
+    np.testing.assert_allclose(backend.to_numpy(averaged(f)[:, 3:]), backend.to_numpy(summed(f)[:, 3:]) / 5, rtol=1e-6)
+
+
 def test_identical_samples_look_more_crowded_than_spread_samples():
     layer = nn.MinibatchDiscrimination(2, num_kernels=4, kernel_dim=3, init_std=1.0)
     spread = 3 * backend.rng().normal((16, 2))
@@ -72,6 +80,8 @@ def test_a_frozen_layer_returns_the_input_gradient_but_keeps_its_own_zero():
 
 
 def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MinibatchDiscrimination(3, reduction="max")
     with pytest.raises(ValueError, match="num_kernels"):
         nn.MinibatchDiscrimination(3, num_kernels=0)
     with pytest.raises(ValueError, match="at least 2 samples"):

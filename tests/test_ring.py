@@ -22,11 +22,11 @@ def distance_to_ring(samples, radius=2.0):
 
 def test_a_short_training_moves_samples_onto_the_ring():
     target = toy.ring()
-    run = train_2d(target, replace(Recipe2D(), batch_size=128, steps=200), num_snapshots=2, progress=False)
+    run = train_2d(target, replace(Recipe2D(), batch_size=128, steps=800), num_snapshots=2, progress=False)
     (first_iteration, before), (last_iteration, after) = run["snapshots"]
-    assert (first_iteration, last_iteration) == (0, 200)
+    assert (first_iteration, last_iteration) == (0, 800)
     assert distance_to_ring(before) > 1.5                  # an untrained G puts its samples near 0
-    assert distance_to_ring(after) < 0.5 * distance_to_ring(before)
+    assert distance_to_ring(after) < 0.3                   # mean |radius - 2| (0.11-0.15 over seeds 0-3)
 
 
 def test_train_2d_reports_the_mode_metrics_of_its_own_samples():
@@ -43,7 +43,17 @@ def test_train_2d_reports_the_mode_metrics_of_its_own_samples():
 def test_samples_on_the_modes_score_every_mode_and_full_quality():
     target = toy.ring()
     m = evaluate_2d(backend.to_numpy(target.sample(8000)), target)
-    assert m["modes_captured"] == 8 and m["high_quality"] > 0.97 and m["reverse_kl"] < 0.01
+    assert m["modes_captured"] == m["modes_above_1pct"] == 8
+    assert m["high_quality"] > 0.97 and m["reverse_kl"] < 0.01
+
+
+def test_a_nearly_abandoned_mode_is_captured_but_not_above_one_percent():
+    target = toy.ring()
+    samples = backend.to_numpy(target.sample(8000))
+    nearest = np.linalg.norm(samples[:, None] - target.centers[None], axis=2).argmin(axis=1)
+    keep = (nearest != 0) | (np.cumsum(nearest == 0) <= 5)        # leave 5 samples on mode 0
+    m = evaluate_2d(samples[keep], target)
+    assert m["counts"][0] <= 5 and m["modes_captured"] == 8 and m["modes_above_1pct"] == 7
 
 
 def test_the_discriminator_gets_minibatch_discrimination_only_when_asked():
@@ -73,3 +83,9 @@ def test_ring_demo_compare_writes_one_row_per_variant(tmp_path):
     saved = json.loads((tmp_path / "compare.json").read_text())
     assert saved["metrics"].keys() == summary["metrics"].keys()
     assert (tmp_path / "compare.png").stat().st_size > 0
+
+
+def test_ring_training_with_minibatch_discrimination_runs_on_the_strict_backend(strict_backend):
+    run = train_2d(toy.ring(), replace(TINY, steps=3, minibatch_kernels=3), num_snapshots=2, progress=False)
+    assert type(run["gan"].discriminator.parameters()[0].data) is strict_backend.StrictArray
+    assert run["samples"].shape == (10_000, 2) and np.isfinite(run["samples"]).all()

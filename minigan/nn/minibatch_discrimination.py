@@ -17,6 +17,10 @@ spread-out batch of reals gets o close to 0, and D learns to tell them apart.
 The sum skips j = i, as the authors' reference code does (it adds 1e6 to the
 diagonal distances). Including j = i, as many PyTorch ports do, only adds the
 constant 1 to every o_ib and changes no gradient.
+
+``reduction="mean"`` divides o by N - 1, so it lies in [0, 1] whatever the
+batch size. The paper sums; the mean is gentler on a small network trained
+with Adam, whose step size does not shrink when an input is large.
 """
 from __future__ import annotations
 
@@ -29,9 +33,10 @@ class MinibatchDiscrimination(Module):
 
     Shapes: input f (N, in_features), T stored as ``weight`` (in_features,
     num_kernels * kernel_dim), output (N, in_features + num_kernels).
-    ``weight`` starts as N(0, init_std^2), as in the reference code; with
-    unit-scale features the L1 distances are then O(1) and exp(-D) is neither
-    0 nor 1 everywhere. The batch must hold at least 2 samples.
+    ``weight`` starts as N(0, init_std^2), small like the reference code's
+    (std 0.05), so that at first the L1 distances are O(1) and exp(-D) is
+    neither 0 nor 1 everywhere. ``reduction``: "sum" (the paper) or "mean"
+    (o / (N - 1)). The batch must hold at least 2 samples.
     """
 
     def __init__(self, in_features: int, num_kernels: int = 8, kernel_dim: int = 4, init_std: float = 0.1,
@@ -63,7 +68,7 @@ class MinibatchDiscrimination(Module):
         c = xp.exp(-xp.abs(diff).sum(axis=1))                   # (B, N, N): c_ijb
         c[:, xp.arange(n), xp.arange(n)] = 0                    # j != i
         if self.reduction == "mean":
-            c /= n - 1
+            c /= n - 1                                          # backward below then needs no change
         self._cache = (f, xp.sign(diff), c)
         return xp.concatenate([f, c.sum(axis=2).T], axis=1)
 
@@ -90,4 +95,5 @@ class MinibatchDiscrimination(Module):
         return grad_output[:, :a] + dM @ self.weight.data.T
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, num_kernels={self.num_kernels}, kernel_dim={self.kernel_dim}"
+        return (f"in_features={self.in_features}, num_kernels={self.num_kernels}, kernel_dim={self.kernel_dim}, "
+                f"reduction={self.reduction!r}")
