@@ -289,6 +289,36 @@ def peak_gflops(repeats, seconds, n=2048):
 
 
 # -- timing ---------------------------------------------------------------------------------
+class ForeignLoad:
+    """CPU time used by *other* processes while timing (Linux /proc; None elsewhere), in cores.
+
+    A run is only trustworthy when this stays near 0: on a 2-core machine one busy
+    neighbour takes half of what a 2-thread run needs, and makes its threads wait.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            with open("/proc/stat") as f:
+                cpu = [int(v) for v in f.readline().split()[1:]]
+            with open("/proc/self/stat") as f:
+                own = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        busy = sum(cpu) - cpu[3] - cpu[4]                       # all but idle and iowait
+        return busy, int(own[11]) + int(own[12]), time.perf_counter()   # this process: utime + stime
+
+    def cores(self):
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        (busy0, own0, t0), (busy1, own1, t1) = self.start, end
+        return max(0, (busy1 - busy0) - (own1 - own0)) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
+
+
 def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
     """Warm each runner up, size a chunk to ~``seconds``, then time ``repeats`` chunks of
     every runner, interleaved (A B A B ...). Returns each runner's median seconds/step
@@ -313,6 +343,14 @@ def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
     return [statistics.median(t) for t in times], [(min(t), max(t)) for t in times]
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown CPU"
+
+
 def load_torch(args):
     if args.no_torch:
         return None, None
@@ -335,7 +373,7 @@ def main(args):
     torch, device = load_torch(args)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": f"{platform.machine()} {os.cpu_count()} logical CPUs ({platform.processor() or 'cpu'})",
+        "machine": f"{cpu_model()}, {os.cpu_count()} logical CPUs, {platform.machine()}",
         "python": platform.python_version(), "numpy": numpy.__version__,
         "torch": torch.__version__ if torch else None, "backend": backend.name,
         "threads": args.threads, "repeats": args.repeats, "seconds": args.seconds,
@@ -346,7 +384,7 @@ def main(args):
           f"torch {meta['torch']}, {args.threads} threads, load average {meta['loadavg_start']}")
     peak = peak_gflops(3, 0.5)
     meta["peak_gemm_gflops"] = peak
-    print(f"float32 matmul 2048^3: {peak:.0f} GFLOP/s")
+    print(f"{meta['machine']}; float32 matmul 2048^3: {peak:.0f} GFLOP/s")
 
     cases = [("cgan", m) for m in args.batch_sizes] * ("cgan" in args.models)
     cases += [("tiny", args.tiny_batch)] * ("tiny" in args.models)
@@ -364,9 +402,11 @@ def main(args):
             if not args.no_tutorial:
                 names.append(f"torch tutorial ({device})")
                 runners.append(torch_runner(torch, model, m, device, tutorial=True))
+        load = ForeignLoad()
         medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle)
+        foreign = load.cores()
         row = {"model": model, "batch": m, "gemm_gflop_per_step": flops / 1e9,
-               "gemm_floor_ms": floor * 1e3, "frameworks": {}}
+               "gemm_floor_ms": floor * 1e3, "other_processes_cores": foreign, "frameworks": {}}
         for name, sec, (lo, hi) in zip(names, medians, spreads):
             f = flops if "tutorial" not in name else gemm_flops(step_gemms(model, m, tutorial=True))
             entry = {"steps_per_s": 1 / sec, "min_steps_per_s": 1 / hi, "max_steps_per_s": 1 / lo,
@@ -382,6 +422,9 @@ def main(args):
                   f"(GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")
         else:
             print(f"{'':11} GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms")
+        if foreign is not None:
+            warn = "  <- NOT QUIET: numbers not comparable" if foreign > 0.1 else ""
+            print(f"{'':11} other processes used {foreign:.2f} cores while timing{warn}")
         results.append(row)
     meta["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"load average at the end: {meta['loadavg_end']}")
