@@ -38,7 +38,10 @@ def test_linear_gradients_match_finite_differences(float64, shape, out, bias, se
 def test_activation_gradients_match_finite_differences(float64, shape, seed, slope, kind):
     backend.seed(seed)
     layer = nn.LeakyReLU(slope) if kind == "LeakyReLU" else getattr(nn, kind)()
-    check(layer, away_from_kinks(3 * backend.rng().normal(shape)))
+    # |x| <= 4: beyond it tanh'(x) < 1e-3 shrinks toward the finite differences' rounding floor
+    # (~1e-10), and the check would measure that floor rather than the backward pass.
+    x = backend.xp.clip(3 * backend.rng().normal(shape), -4, 4)
+    check(layer, away_from_kinks(x))
 
 
 @settings(max_examples=20, deadline=None)
