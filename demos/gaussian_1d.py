@@ -21,7 +21,7 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, plots, toy_gan  # noqa: E402
-from minigan.cli import positive  # noqa: E402
+from minigan.cli import add_run_arguments, positive, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_gan.Recipe()
@@ -63,20 +63,14 @@ def parse_args(argv=None):
     p.add_argument("--no-standardize", action="store_true",
                    help="let the networks see raw data (G starts near 0, far from the data): "
                         "shows the minimax loss saturating, and D blind to the spread (docs/gan_game.md)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--backend", choices=["numpy", "cupy"], default=None,
-                   help="array backend (default: $MINIGAN_BACKEND or numpy)")
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("outputs/gaussian_1d"), help="output folder")
     p.add_argument("--gif", action="store_true", help="also write training.gif, an animation of training")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_arguments(p, pathlib.Path("outputs/gaussian_1d"))
     return p.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    if args.backend:
-        backend.set_backend(args.backend)
-    backend.seed(args.seed)
+    start_run(args)
     target = (toy.GaussianMixture1D(*args.mixture) if args.mixture else toy.Gaussian1D(args.mean, args.std))
     recipe = toy_gan.Recipe(hidden=tuple(args.hidden), noise=args.noise, generator_loss=args.loss, k=args.k,
                             lr_g=args.lr_g, lr_d=args.lr_d, batch_size=args.batch_size, steps=args.steps,

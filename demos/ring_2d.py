@@ -35,7 +35,7 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, toy_2d  # noqa: E402
-from minigan.cli import positive  # noqa: E402
+from minigan.cli import add_run_arguments, positive, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_2d.Recipe2D()
@@ -58,19 +58,13 @@ def parse_args(argv=None):
                    help="B kernels of minibatch discrimination in D (default 0: none)")
     p.add_argument("--batch-size", type=positive(int), default=DEFAULTS.batch_size, help="minibatch size m")
     p.add_argument("--noise-dim", type=positive(int), default=DEFAULTS.noise_dim, help="dimension of z ~ N(0, I)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--backend", choices=["numpy", "cupy"], default=None,
-                   help="array backend (default: $MINIGAN_BACKEND or numpy)")
-    p.add_argument("--out", type=pathlib.Path, default=None,
-                   help="output folder (default outputs/ring_2d, or outputs/ring_2d/grid with --grid)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_arguments(p, None, "output folder (default outputs/ring_2d, or outputs/ring_2d/grid with --grid)")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    if args.backend:
-        backend.set_backend(args.backend)
+    start_run(args)
     target = toy.grid() if args.grid else toy.ring()
     name = "grid" if args.grid else "ring"
     out = args.out or pathlib.Path("outputs/ring_2d") / ("grid" if args.grid else "")
@@ -80,7 +74,6 @@ def main(argv=None) -> dict:
     recipe = replace(DEFAULTS, generator_loss=args.loss, k=args.k, lr_g=args.lr_g, lr_d=args.lr_d,
                      minibatch_kernels=args.minibatch_kernels, batch_size=args.batch_size,
                      noise_dim=args.noise_dim, steps=args.steps or DEFAULTS.steps)
-    backend.seed(args.seed)
     run = toy_2d.train_2d(target, recipe, progress=not args.quiet, label=name)
     m = run["metrics"]
     snapshot_figure(run["snapshots"], target, out / "ring_2d.png", title=f"{name} of {m['num_modes']} Gaussians")
