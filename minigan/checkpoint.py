@@ -62,6 +62,9 @@ def save(path, state: dict) -> pathlib.Path:
             numpy.savez(f, **payload)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes 0600; a checkpoint gets the usual permissions
         os.replace(tmp, path)
     except BaseException:
         pathlib.Path(tmp).unlink(missing_ok=True)
