@@ -199,7 +199,10 @@ class GAN:
 
     def last(self, key: str, n: int = 1) -> float:
         """Mean of the last n recorded values of ``key`` (reads back pending values)."""
-        values = self.history[key][-n:]
+        if key not in HISTORY_KEYS:
+            raise KeyError(f"last: key must be one of {', '.join(HISTORY_KEYS)}; got {key!r}")
+        self._flush()
+        values = self._history[key][-n:]          # no copy of the whole history, unlike .history
         return sum(values) / len(values) if values else math.nan
 
     # -- saving and resuming --------------------------------------------------------

@@ -5,7 +5,6 @@ itself is :class:`minigan.gan.GAN`.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy

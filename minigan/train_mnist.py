@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import pathlib
 import time
 
@@ -99,11 +98,10 @@ def iterations_per_epoch(n: int, batch_size: int, k: int) -> int:
 
 
 def recent_means(gan: GAN, iterations: int) -> dict:
-    """Host means of the last ``iterations`` of each logged number (reads device scalars)."""
-    history, d_steps = gan.history, iterations * gan.k
-    means = {key: float(numpy.mean(history[key][-d_steps:])) for key in ("d_loss", "d_real", "d_fake")}
-    means["g_loss"] = float(numpy.mean(history["g_loss"][-iterations:]))
-    return {"d_loss": means["d_loss"], "g_loss": means["g_loss"], "D(x)": means["d_real"], "D(G(z))": means["d_fake"]}
+    """Host means over the last ``iterations`` (k D steps and 1 G step each) of each logged number."""
+    d_steps = iterations * gan.k
+    return {"d_loss": gan.last("d_loss", d_steps), "g_loss": gan.last("g_loss", iterations),
+            "D(x)": gan.last("d_real", d_steps), "D(G(z))": gan.last("d_fake", d_steps)}
 
 
 def run_epoch(gan: GAN, batches, steps: int, desc: str = "", show_progress: bool = True) -> None:
@@ -176,11 +174,7 @@ def finish(gan: GAN, out: pathlib.Path, settings: Settings, steps: int, n_images
         numpy.save(out / "labels.npy", sample_labels)
     models.save_generator(out / "generator.npz", gan.generator, settings.conditional,
                           epochs=settings.epochs, seed=settings.seed)
-    history, last = gan.history, steps
-    final = {"D(x)": _mean_last(history["d_real"], last * settings.k),
-             "D(G(z))": _mean_last(history["d_fake"], last * settings.k),
-             "d_loss": _mean_last(history["d_loss"], last * settings.k),
-             "g_loss": _mean_last(history["g_loss"], last)}
+    final = recent_means(gan, steps)
     summary = {
         "settings": dataclasses.asdict(settings), "backend": backend.name, "train_images": n_images,
         "iterations_per_epoch": steps, "epochs_completed": len(seconds),
@@ -192,7 +186,3 @@ def finish(gan: GAN, out: pathlib.Path, settings: Settings, steps: int, n_images
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def _mean_last(values, n: int) -> float:
-    return float(numpy.mean(values[-n:])) if values else math.nan

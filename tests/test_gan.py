@@ -185,3 +185,13 @@ def test_equilibrium_values_are_the_papers():
     assert float(d_loss) == pytest.approx(math.log(2), rel=1e-6)
     assert float(value) == pytest.approx(-math.log(4), rel=1e-6)
     assert float(d_real) == pytest.approx(0.5) and float(d_fake) == pytest.approx(0.5)
+
+
+def test_last_averages_the_most_recent_records_and_names_unknown_keys():
+    g = tiny_gan()
+    batches = CountingBatches()
+    for _ in range(4):
+        g.train_step(batches)
+    assert g.last("d_real", 2) == pytest.approx(sum(g.history["d_real"][-2:]) / 2)
+    with pytest.raises(KeyError, match="key must be one of d_loss, g_loss, d_real, d_fake, value; got 'D(x)'"):
+        g.last("D(x)")
