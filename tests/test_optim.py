@@ -1,5 +1,4 @@
 """Optimizers follow their update rules, written out here step by step (PyTorch's definitions)."""
-import math
 
 import numpy as np
 import pytest
