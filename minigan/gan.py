@@ -28,12 +28,18 @@ import math
 from collections import defaultdict
 
 from . import backend
-from .losses import BCELoss, BCEWithLogitsLoss
+from .losses import BCELoss, BCEWithLogitsLoss, mean
 from .nn.activations import sigmoid
+from .nn.module import backward_to, is_rowwise
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 NOISE_PRIORS = ("uniform", "normal")
 HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "value")
+
+
+def _set_requires_grad(parameters, flag: bool) -> None:
+    for p in parameters:
+        p.requires_grad = flag
 
 
 class GAN:
@@ -65,6 +71,12 @@ class GAN:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{arg} must be a positive integer; got {value!r}")
         self.generator, self.discriminator = generator, discriminator
+        # D's parameters, listed once: generator_step freezes them, and walking D's module
+        # tree twice per step costs the tiny 1-D GAN 5% of its step.
+        self._d_parameters = discriminator.parameters()
+        # D's update runs D once on [real; fake] when D treats rows independently
+        # (set False to run the paper's two passes; the gradient is the same)
+        self.joint_d_pass = is_rowwise(discriminator)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.noise_dim, self.k = noise_dim, k
         self.generator_loss, self.noise = generator_loss, noise
@@ -119,27 +131,50 @@ class GAN:
         if (labels is None) != (self.num_classes is None):
             raise ValueError("labels must be given exactly when the GAN is conditional (num_classes set); "
                              f"num_classes={self.num_classes}, labels {'missing' if labels is None else 'given'}")
-        xp = backend.xp
         fake_labels = self.sample_labels(m)
         fake = self._g(self.sample_noise(m), fake_labels)   # G's forward only: no G update here
 
-        D, bce = self.discriminator, self.bce
         self.d_optimizer.zero_grad()        # nothing from G's last step reaches D's update
-        d_real = self._d(real, labels)
-        loss_real = bce(d_real, xp.ones_like(d_real))
-        D.backward(0.5 * bce.backward())
-        d_fake = self._d(fake, fake_labels)
-        loss_fake = bce(d_fake, xp.zeros_like(d_fake))
-        D.backward(0.5 * bce.backward())
+        if self.joint_d_pass:
+            d_loss, d_real, d_fake = self._d_update_joint(real, labels, fake, fake_labels)
+        else:
+            d_loss, d_real, d_fake = self._d_update_separate(real, labels, fake, fake_labels)
         self.d_optimizer.step()
         self.d_steps += 1
 
-        d_loss = 0.5 * (loss_real + loss_fake)
-        stats = (d_loss, self._probability(d_real).mean(), self._probability(d_fake).mean(),
-                 -(loss_real + loss_fake))
+        # V = -(BCE_real + BCE_fake) = -2 d_loss
+        stats = (d_loss, mean(self._probability(d_real)), mean(self._probability(d_fake)), -2 * d_loss)
         for key, value in zip(("d_loss", "d_real", "d_fake", "value"), stats):
             self._pending[key].append(value)
         return stats
+
+    def _d_update_separate(self, real, labels, fake, fake_labels):
+        """D's gradient as the paper writes it: a pass on the real batch, a pass on the fake one.
+        Returns (d_loss, D's outputs on real (m, 1), on fake (m, 1))."""
+        xp, D, bce = backend.xp, self.discriminator, self.bce
+        # real and fake are data here: D's update needs no dL/dx (input_grad=False)
+        d_real = self._d(real, labels)
+        loss_real = bce(d_real, xp.ones_like(d_real))
+        backward_to(D, 0.5 * bce.backward(), input_grad=False)
+        d_fake = self._d(fake, fake_labels)
+        loss_fake = bce(d_fake, xp.zeros_like(d_fake))
+        backward_to(D, 0.5 * bce.backward(), input_grad=False)
+        return 0.5 * (loss_real + loss_fake), d_real, d_fake
+
+    def _d_update_joint(self, real, labels, fake, fake_labels):
+        """The same gradient in one pass over the 2m rows [x; G(z)] with targets [1; 0]:
+        the mean BCE over 2m rows is (BCE_real + BCE_fake) / 2, and its gradient is half
+        of each pass's. Half the calls and twice-as-tall matrix products; only for a D that
+        treats rows independently (``nn.module.is_rowwise``), as minibatch discrimination does not."""
+        xp, D, bce = backend.xp, self.discriminator, self.bce
+        m = real.shape[0]
+        both_labels = None if labels is None else xp.concatenate([labels, fake_labels])
+        d_both = self._d(xp.concatenate([real, fake]), both_labels)
+        targets = xp.zeros_like(d_both)
+        targets[:m] = 1
+        d_loss = bce(d_both, targets)
+        backward_to(D, bce.backward(), input_grad=False)
+        return d_loss, d_both[:m], d_both[m:]
 
     def generator_step(self, m: int):
         """One update of G on m fresh noise samples, with D frozen.
@@ -152,8 +187,8 @@ class GAN:
         labels = self.sample_labels(m)
         fake = self._g(self.sample_noise(m), labels)
         D, bce = self.discriminator, self.bce
-        D.requires_grad_(False)             # D's parameters neither move nor collect gradients
-        try:
+        _set_requires_grad(self._d_parameters, False)   # D.requires_grad_(False): D's parameters
+        try:                                            # neither move nor collect gradients
             d_fake = self._d(fake, labels)
             self.g_optimizer.zero_grad()
             if self.generator_loss == "non-saturating":
@@ -162,9 +197,10 @@ class GAN:
             else:
                 g_loss = -bce(d_fake, xp.zeros_like(d_fake))
                 grad = -bce.backward()
-            self.generator.backward(D.backward(grad))
+            # dL/dG(z) flows back through D; z is noise, so G needs no dL/dz
+            backward_to(self.generator, D.backward(grad), input_grad=False)
         finally:
-            D.requires_grad_(True)          # D trains again in discriminator_step, even after an error
+            _set_requires_grad(self._d_parameters, True)    # D trains again, even after an error
         self.g_optimizer.step()
         self.g_steps += 1
         self._pending["g_loss"].append(g_loss)

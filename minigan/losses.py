@@ -16,6 +16,12 @@ from .nn.activations import sigmoid
 from .nn.module import check_forward_called
 
 
+def mean(x):
+    """The mean of all elements as a 0-d array: ``sum / n`` (NumPy's ``mean`` adds ~2 µs of
+    Python per call, 5% of the tiny 1-D GAN's step over its five means)."""
+    return x.sum() * (1.0 / x.size)
+
+
 def _check_pair(loss: str, input, target) -> None:
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(
@@ -50,7 +56,7 @@ class BCELoss:
         log_p = xp.maximum(xp.log(xp.maximum(input, self.TINY)), self.LOG_MIN)
         log_1mp = xp.maximum(xp.log(xp.maximum(1 - input, self.TINY)), self.LOG_MIN)
         self._cache = (input, target)
-        return -(target * log_p + (1 - target) * log_1mp).mean()
+        return -mean(target * log_p + (1 - target) * log_1mp)
 
     def backward(self):
         """dL/dp = (p - y) / (p (1 - p)) / n, where n is the number of elements."""
@@ -77,7 +83,7 @@ class BCEWithLogitsLoss:
         _check_pair("BCEWithLogitsLoss", input, target)
         xp = backend.xp
         self._cache = (input, target)
-        return (xp.maximum(input, 0) - input * target + xp.log1p(xp.exp(-xp.abs(input)))).mean()
+        return mean(xp.maximum(input, 0) - input * target + xp.log1p(xp.exp(-xp.abs(input))))
 
     def backward(self):
         """dL/da = (sigmoid(a) - y) / n."""

@@ -62,8 +62,17 @@ class Optimizer:
         self.data, self.grad = pack_parameters(self.params)
 
     def zero_grad(self) -> None:
-        """Set every gradient to zero (one fill of the flat gradient buffer)."""
-        self.grad.fill(0)
+        """Make every gradient zero. Lazily (``Parameter.clear_grad``): the next backward
+        writes each layer's gradient instead of adding it to a buffer of zeros."""
+        for p in self.params:
+            p.clear_grad()
+
+    def flat_grad(self):
+        """The flat gradient buffer (P,), with the gradients no backward reached since
+        ``zero_grad`` set to zero."""
+        for p in self.params:
+            p.materialize_grad()
+        return self.grad
 
     def state_dict(self) -> dict:
         raise NotImplementedError
@@ -94,14 +103,15 @@ class SGD(Optimizer):
         self.buffer = None
 
     def step(self) -> None:
+        grad = self.flat_grad()
         if self.momentum == 0:
-            self.data -= self.lr * self.grad
+            self.data -= self.lr * grad
             return
         if self.buffer is None:
-            self.buffer = self.grad.copy()
+            self.buffer = grad.copy()
         else:
             self.buffer *= self.momentum
-            self.buffer += self.grad
+            self.buffer += grad
         self.data -= self.lr * self.buffer
 
     def state_dict(self) -> dict:
@@ -124,9 +134,14 @@ class Adam(Optimizer):
         m_hat = m / (1 - b1^t)          v_hat = v / (1 - b2^t)
         θ <- θ - lr * m_hat / (sqrt(v_hat) + eps)
 
+    The code keeps m~ = m / (1 - b1) and v~ = v / (1 - b2) instead of m and v, so each
+    average is one multiply and one add (m~ <- b1 m~ + g, v~ <- b2 v~ + g^2); the
+    constant factors move into the step size and eps (see ``step``). ``m`` and ``v``
+    (and ``state_dict``) give PyTorch's m and v.
+
     On NumPy the flat buffers are updated ``block_size`` elements at a time, so
-    that the five arrays of a block (θ, g, m, v, scratch: 5 x 256 KB) stay in the
-    CPU's cache during the update's dozen passes (docs/performance.md). On CuPy
+    that the five arrays of a block (θ, g, m~, v~, scratch: 5 x 256 KB) stay in the
+    CPU's cache during the update's ten passes (docs/performance.md). On CuPy
     the whole buffer is one block.
     """
 
@@ -141,48 +156,69 @@ class Adam(Optimizer):
         self.betas, self.eps = tuple(betas), eps
         self.t = 0
         xp = backend.xp
-        self.m = xp.zeros_like(self.data)
-        self.v = xp.zeros_like(self.data)
+        self.m_tilde = xp.zeros_like(self.data)     # m / (1 - b1)
+        self.v_tilde = xp.zeros_like(self.data)     # v / (1 - b2)
         self._scratch = xp.empty_like(self.data)
+
+    @property
+    def m(self):
+        """The first moment m (PyTorch's ``exp_avg``): a new array."""
+        return self.m_tilde * (1 - self.betas[0])
+
+    @property
+    def v(self):
+        """The second moment v (PyTorch's ``exp_avg_sq``): a new array."""
+        return self.v_tilde * (1 - self.betas[1])
 
     def step(self) -> None:
         b1, b2 = self.betas
         self.t += 1
-        # lr m_hat / (sqrt(v_hat) + eps) = step_size m / (sqrt(v) + eps_hat), with the
-        # bias corrections folded into two scalars: c2 = sqrt(1 - b2^t),
-        # step_size = lr c2 / (1 - b1^t), eps_hat = eps c2.
-        c2 = math.sqrt(1 - b2 ** self.t)
-        step_size = self.lr * c2 / (1 - b1 ** self.t)
+        # With m = (1 - b1) m~ and v = (1 - b2) v~, PyTorch's update
+        #   lr m_hat / (sqrt(v_hat) + eps) = step_size m~ / (sqrt(v~) + eps_hat),
+        # where c = sqrt((1 - b2^t) / (1 - b2)), step_size = lr (1 - b1) c / (1 - b1^t),
+        # eps_hat = eps c: the bias corrections and the (1 - b) factors are two scalars.
+        c = math.sqrt((1 - b2 ** self.t) / (1 - b2))
+        step_size = self.lr * (1 - b1) * c / (1 - b1 ** self.t)
+        self.flat_grad()                          # gradients no backward reached are zero
         n = self.data.size
         block = n if backend.name == "cupy" else self.block_size
         for start in range(0, n, block):
-            self._update(slice(start, start + block), step_size, self.eps * c2)
+            self._update(slice(start, start + block), step_size, self.eps * c)
 
     def _update(self, block, step_size, eps_hat):
         """Adam on the elements ``block`` of the flat buffers, in place (no temporaries)."""
         xp = backend.xp
         b1, b2 = self.betas
-        g, m, v, s = self.grad[block], self.m[block], self.v[block], self._scratch[block]
-        m *= b1                                   # m <- b1 m + (1 - b1) g
-        xp.multiply(g, 1 - b1, out=s)
-        m += s
-        v *= b2                                   # v <- b2 v + (1 - b2) g^2
+        g, m, v, s = self.grad[block], self.m_tilde[block], self.v_tilde[block], self._scratch[block]
+        m *= b1                                   # m~ <- b1 m~ + g
+        m += g
+        v *= b2                                   # v~ <- b2 v~ + g^2
         xp.multiply(g, g, out=s)
-        s *= 1 - b2
         v += s
-        xp.sqrt(v, out=s)                         # θ <- θ - step_size m / (sqrt(v) + eps_hat)
+        xp.sqrt(v, out=s)                         # θ <- θ - step_size m~ / (sqrt(v~) + eps_hat)
         s += eps_hat
         xp.divide(m, s, out=s)
         s *= step_size
         self.data[block] -= s
 
     def state_dict(self) -> dict:
+        """lr, betas, eps, t, PyTorch's m and v, and m~, v~ themselves (for an exact resume:
+        m~ -> m -> m~ would round)."""
         return {
             "lr": self.lr, "betas": self.betas, "eps": self.eps, "t": self.t,
-            "m": backend.to_numpy(self.m).copy(), "v": backend.to_numpy(self.v).copy(),
+            "m": backend.to_numpy(self.m), "v": backend.to_numpy(self.v),
+            "m_tilde": backend.to_numpy(self.m_tilde).copy(), "v_tilde": backend.to_numpy(self.v_tilde).copy(),
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Load a ``state_dict``; one with only ``m`` and ``v`` (PyTorch's moments) works too."""
         self.lr, self.betas, self.eps, self.t = state["lr"], tuple(state["betas"]), state["eps"], int(state["t"])
-        self._load_buffer(self.m, state["m"], "m")
-        self._load_buffer(self.v, state["v"], "v")
+        b1, b2 = self.betas
+        if "m_tilde" in state:
+            self._load_buffer(self.m_tilde, state["m_tilde"], "m_tilde")
+            self._load_buffer(self.v_tilde, state["v_tilde"], "v_tilde")
+            return
+        self._load_buffer(self.m_tilde, state["m"], "m")
+        self._load_buffer(self.v_tilde, state["v"], "v")
+        self.m_tilde *= 1 / (1 - b1)
+        self.v_tilde *= 1 / (1 - b2)

@@ -8,6 +8,8 @@ from .module import Module, check_forward_called
 class ReLU(Module):
     """y = max(x, 0)."""
 
+    rowwise = True
+
     def __init__(self):
         self._positive = None
 
@@ -23,6 +25,8 @@ class ReLU(Module):
 
 class LeakyReLU(Module):
     """y = x where x > 0, else negative_slope * x."""
+
+    rowwise = True
 
     def __init__(self, negative_slope: float = 0.01):
         if not 0 <= negative_slope < 1:
@@ -52,6 +56,8 @@ class LeakyReLU(Module):
 class Tanh(Module):
     """y = tanh(x)."""
 
+    rowwise = True
+
     def __init__(self):
         self._y = None
 
@@ -75,6 +81,8 @@ def sigmoid(x):
 
 class Sigmoid(Module):
     """y = sigma(x) = 1 / (1 + exp(-x))."""
+
+    rowwise = True
 
     def __init__(self):
         self._y = None

@@ -10,6 +10,8 @@ class Dropout(Module):
     Evaluation: y = x. Scaling at training time keeps E[y] = x, so nothing
     changes at test time (PyTorch's "inverted" dropout)."""
 
+    rowwise = True
+
     def __init__(self, p: float = 0.5):
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be a probability in [0, 1]; got {p!r}")

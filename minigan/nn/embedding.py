@@ -24,6 +24,8 @@ class Embedding(Module):
     y (N, embedding_dim). Initialised N(0, 1) like PyTorch.
     """
 
+    rowwise = True
+
     def __init__(self, num_embeddings: int, embedding_dim: int):
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(backend.rng().normal((num_embeddings, embedding_dim)))
@@ -42,7 +44,7 @@ class Embedding(Module):
         the sum of its k gradients. Labels are not differentiable: returns None."""
         check_forward_called(self, self._one_hot)
         if self.weight.requires_grad:
-            self.weight.grad += self._one_hot.T @ grad_output
+            self.weight.accumulate_product(self._one_hot.T, grad_output)   # dL/dW += one_hot^T g
         return None
 
     def extra_repr(self):
@@ -56,20 +58,22 @@ class LabelConcat(Module):
     dL/dx (N, F) and sends the last ``embedding_dim`` columns to the embedding.
     """
 
+    rowwise = True
+
     def __init__(self, num_classes: int, embedding_dim: int):
         self.embedding = Embedding(num_classes, embedding_dim)
-        self._features = None
+        self.features = None        # F, the width of x (set by forward)
 
     def forward(self, x, labels):
         if x.shape[0] != labels.shape[0]:
             raise ValueError(
                 f"LabelConcat: x and labels need the same batch size; got x {tuple(x.shape)}, labels {tuple(labels.shape)}"
             )
-        self._features = x.shape[1]
+        self.features = x.shape[1]
         return backend.xp.concatenate([x, self.embedding(labels).astype(x.dtype)], axis=1)
 
     def backward(self, grad_output):
         """Split dL/dy (N, F + E) into dL/dx (N, F) and dL/d embedding (N, E)."""
-        check_forward_called(self, self._features)
-        self.embedding.backward(grad_output[:, self._features:])
-        return grad_output[:, : self._features]
+        check_forward_called(self, self.features)
+        self.embedding.backward(grad_output[:, self.features:])
+        return grad_output[:, : self.features]

@@ -15,6 +15,9 @@ class Linear(Module):
     weight and bias uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
     """
 
+    rowwise = True
+    skips_input_grad = True
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
         for arg, value in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -34,16 +37,22 @@ class Linear(Module):
             y += self.bias.data
         return y
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         """Given g = dL/dy (N, out):
-        dL/dW = x^T g (in, out),  dL/db = sum_n g (out,),  dL/dx = g W^T (N, in)."""
+        dL/dW = x^T g (in, out),  dL/db = sum_n g (out,),  dL/dx = g W^T (N, in).
+
+        input_grad (see ``nn.module.backward_to``): False skips dL/dx (returns None);
+        a slice of input columns c returns only dL/dx[:, c] = g W[c]^T."""
         check_forward_called(self, self._x)
         g = grad_output
         if self.weight.requires_grad:
-            self.weight.grad += self._x.T @ g
+            self.weight.accumulate_product(self._x.T, g)     # dL/dW += x^T g
         if self.bias is not None and self.bias.requires_grad:
             self.bias.grad += g.sum(axis=0)
-        return g @ self.weight.data.T
+        if input_grad is False:
+            return None
+        W = self.weight.data if input_grad is True else self.weight.data[input_grad]
+        return g @ W.T
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

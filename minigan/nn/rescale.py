@@ -13,6 +13,8 @@ class Rescale(Module):
     data's mean and std, estimated from a data sample.) Shapes: any -> same.
     """
 
+    rowwise = True
+
     def __init__(self, scale: float, shift: float = 0.0):
         if not scale:
             raise ValueError(f"Rescale: scale must be nonzero; got {scale!r}")

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from .embedding import LabelConcat
-from .module import Module
+from .module import Module, backward_to, check_forward_called
 
 
 class Sequential(Module):
     """y = f_n(... f_2(f_1(x))). backward runs the chain in reverse:
     dL/dx = f_1'^T(... f_n'^T(dL/dy))."""
+
+    rowwise = True
+    skips_input_grad = True
 
     def __init__(self, *modules: Module):
         for i, m in enumerate(modules):
@@ -20,10 +23,14 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def backward(self, grad_output):
-        for layer in reversed(self.layers):
+    def backward(self, grad_output, input_grad=True):
+        """input_grad (see ``nn.module.backward_to``) concerns only the first layer:
+        every later layer's input is an earlier layer's output, whose gradient the chain needs."""
+        if not self.layers:
+            return backward_to(_Identity(), grad_output, input_grad)
+        for layer in reversed(self.layers[1:]):
             grad_output = layer.backward(grad_output)
-        return grad_output
+        return backward_to(self.layers[0], grad_output, input_grad)
 
     def __getitem__(self, i):
         return self.layers[i]
@@ -40,6 +47,9 @@ class Conditional(Module):
     so ``body``'s first layer takes ``F + embedding_dim`` features.
     """
 
+    rowwise = True
+    skips_input_grad = True
+
     def __init__(self, num_classes: int, embedding_dim: int, body: Module):
         self.label_concat = LabelConcat(num_classes, embedding_dim)
         self.body = body
@@ -48,5 +58,24 @@ class Conditional(Module):
     def forward(self, x, labels):
         return self.body(self.label_concat(x, labels))
 
+    def backward(self, grad_output, input_grad=True):
+        """dL/dx (N, F), and the embedding's gradient from the last E columns of dL/d[x, e].
+
+        input_grad=False (x is data, as in D's own update): only those E columns are
+        computed, g W[F:]^T in body's first layer, instead of all F + E."""
+        if input_grad is not False:
+            grad = self.label_concat.backward(self.body.backward(grad_output))
+            return grad if input_grad is True else grad[:, input_grad]
+        features = self.label_concat.features
+        check_forward_called(self, features)
+        self.label_concat.embedding.backward(backward_to(self.body, grad_output, slice(features, None)))
+        return None
+
+
+class _Identity(Module):
+    """y = x: what an empty Sequential computes."""
+
+    rowwise = True
+
     def backward(self, grad_output):
-        return self.label_concat.backward(self.body.backward(grad_output))
+        return grad_output
