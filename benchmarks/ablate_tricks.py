@@ -1,9 +1,10 @@
 """What each speed-up of docs/performance.md buys, measured in one process.
 
 The old implementations are kept below; the script swaps them in and out of
-minigan and times the training step for each cumulative variant (before,
-+ LeakyReLU, + Adam, + freeze), in interleaved chunks, so all variants see the
-same machine load.
+minigan and times the training step for each cumulative variant (before, then
+one more trick switched on per row), in interleaved chunks, so all variants see
+the same machine load. The variants share one GAN, so its training trajectory
+is a patchwork; only the timings mean something.
 
     python benchmarks/ablate_tricks.py                       # cGAN batch 64
     python benchmarks/ablate_tricks.py --model tiny --batch 128 --steps 600
@@ -34,8 +35,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_train_step as bench  # noqa: E402  (also puts this checkout's minigan on the path)
-from minigan import backend, nn, optim  # noqa: E402
-from minigan.gan import GAN  # noqa: E402
+from minigan import backend, gan, losses, nn, optim  # noqa: E402
+from minigan.nn import module  # noqa: E402
 
 
 # -- the implementations before the speed-ups -------------------------------------------
@@ -46,10 +47,11 @@ def old_leaky_relu_forward(self, x):
 
 
 def old_adam_step(self):
+    """Adam on the whole buffer with a temporary per step (m_tilde, v_tilde hold m, v here)."""
     xp = backend.xp
     b1, b2 = self.betas
     self.t += 1
-    g, m, v, s = self.grad, self.m, self.v, self._scratch
+    g, m, v, s = self.flat_grad(), self.m_tilde, self.v_tilde, self._scratch
     m *= b1
     m += (1 - b1) * g
     v *= b2
@@ -65,7 +67,52 @@ def old_adam_step(self):
     self.data -= s
 
 
-NEW = {"leaky": nn.LeakyReLU.forward, "adam": optim.Adam.step, "d_step": GAN.discriminator_step}
+def twelve_pass_adam_step(self):
+    """In place and in blocks, but m and v kept as PyTorch writes them: 12 passes."""
+    b1, b2 = self.betas
+    self.t += 1
+    c2 = math.sqrt(1 - b2 ** self.t)
+    step_size, eps_hat = self.lr * c2 / (1 - b1 ** self.t), self.eps * c2
+    xp, grad = backend.xp, self.flat_grad()
+    for start in range(0, self.data.size, self.block_size):
+        block = slice(start, start + self.block_size)
+        g, m, v, s = grad[block], self.m_tilde[block], self.v_tilde[block], self._scratch[block]
+        m *= b1
+        xp.multiply(g, 1 - b1, out=s)
+        m += s
+        v *= b2
+        xp.multiply(g, g, out=s)
+        s *= 1 - b2
+        v += s
+        xp.sqrt(v, out=s)
+        s += eps_hat
+        xp.divide(m, s, out=s)
+        s *= step_size
+        self.data[block] -= s
+
+
+def full_backward_to(net, grad_output, input_grad=True):
+    """Every layer computes all of dL/dx, used or not."""
+    grad = net.backward(grad_output)
+    return None if input_grad is False else grad
+
+
+def eager_zero_grad(self):
+    """Write zeros into the whole gradient buffer."""
+    self.grad.fill(0)
+    for p in self.params:
+        p._grad_empty = False
+
+
+def add_product(self, a, b):
+    self.grad += a @ b
+
+
+NEW = {
+    "leaky": nn.LeakyReLU.forward, "adam": optim.Adam.step, "d_step": gan.GAN.discriminator_step,
+    "backward_to": gan.backward_to, "zero_grad": optim.Optimizer.zero_grad,
+    "product": module.Parameter.accumulate_product, "freeze": gan._set_requires_grad, "mean": losses.mean,
+}
 
 
 def old_discriminator_step(self, real, labels=None):
@@ -73,38 +120,53 @@ def old_discriminator_step(self, real, labels=None):
     return NEW["d_step"](self, real, labels)
 
 
+TRICKS = ["leaky", "adam_blocks", "freeze_once", "skip_dx", "one_d_pass", "lazy_zero", "adam_10", "walk_once"]
 VARIANTS = {
-    "before": (False, False, False),
-    "+ LeakyReLU without where": (True, False, False),
-    "+ Adam in place, in blocks": (True, True, False),
-    "+ freeze D once per G step": (True, True, True),
+    "before": 0,
+    "+ LeakyReLU without where": 1,
+    "+ Adam in place, in blocks": 2,
+    "+ freeze D once per G step": 3,
+    "+ no dL/dx for data inputs": 4,
+    "+ one D pass on [real; fake]": 5,
+    "+ lazy zero_grad": 6,
+    "+ Adam with scaled moments": 7,
+    "+ D's parameters listed once, sum/n": 8,
 }
 
 
-def use(leaky, adam, freeze_once):
-    nn.LeakyReLU.forward = NEW["leaky"] if leaky else old_leaky_relu_forward
-    optim.Adam.step = NEW["adam"] if adam else old_adam_step
-    GAN.discriminator_step = NEW["d_step"] if freeze_once else old_discriminator_step
+def use(run, n_on):
+    on = {name: i < n_on for i, name in enumerate(TRICKS)}
+    the_gan = run.gan
+    nn.LeakyReLU.forward = NEW["leaky"] if on["leaky"] else old_leaky_relu_forward
+    optim.Adam.step = (NEW["adam"] if on["adam_10"] else twelve_pass_adam_step) if on["adam_blocks"] else old_adam_step
+    gan.GAN.discriminator_step = NEW["d_step"] if on["freeze_once"] else old_discriminator_step
+    gan.backward_to = NEW["backward_to"] if on["skip_dx"] else full_backward_to
+    the_gan.joint_d_pass = on["one_d_pass"]
+    optim.Optimizer.zero_grad = NEW["zero_grad"] if on["lazy_zero"] else eager_zero_grad
+    module.Parameter.accumulate_product = NEW["product"] if on["lazy_zero"] else add_product
+    gan._set_requires_grad = (NEW["freeze"] if on["walk_once"]
+                              else lambda params, flag: the_gan.discriminator.requires_grad_(flag))
+    gan.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
 
 
 def main(args):
     run = bench.minigan_runner(args.model, args.batch)
-    for flags in VARIANTS.values():                  # warm up every variant
-        use(*flags)
+    for n_on in VARIANTS.values():                   # warm up every variant
+        use(run, n_on)
         run(max(2, args.steps // 4))
     times = {name: [] for name in VARIANTS}
     load = bench.ForeignLoad()
     for _ in range(args.repeats):
-        for name, flags in VARIANTS.items():
-            use(*flags)
+        for name, n_on in VARIANTS.items():
+            use(run, n_on)
             time.sleep(0.1)
             t0 = time.perf_counter()
             run(args.steps)
             times[name].append((time.perf_counter() - t0) / args.steps)
-    use(True, True, True)
+    use(run, len(TRICKS))
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{args.model} {args.batch:4d} {name:28s} {1 / med:8.1f} steps/s {1e3 * med:8.3f} ms/step "
+        print(f"{args.model} {args.batch:4d} {name:37s} {1 / med:8.1f} steps/s {1e3 * med:8.3f} ms/step "
               f"(chunks {1e3 * min(ts):.3f}-{1e3 * max(ts):.3f} ms)")
     foreign = load.cores()
     if foreign is not None:

@@ -15,7 +15,7 @@ fake batch, then one generator update with the discriminator frozen
 For each it prints steps/s (median over ``--repeats`` timed chunks after a
 warm-up; frameworks are interleaved chunk by chunk so that both see the same
 machine load), the minigan/PyTorch ratio, the achieved GFLOP/s (2 m n k per
-matrix product the step computes), and the fraction of the *GEMM floor*: the
+matrix product the step needs: see ``step_gemms``), and the fraction of the *GEMM floor*: the
 time the same list of matrix products takes on their own, measured in this
 run with the backend's float32 matmul.
 
@@ -53,6 +53,8 @@ def parse_args(argv=None):
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     p.add_argument("--no-tutorial", action="store_true",
                    help="skip the extra PyTorch variant that trains as the tutorial does (no detach, no freeze)")
+    p.add_argument("--no-joint", action="store_true",
+                   help="skip the extra PyTorch variant that runs D once on [real; fake], as minigan does")
     p.add_argument("--json", metavar="OUT", help="save the results as JSON")
     args = p.parse_args(argv)
     if args.batch_sizes is None:
@@ -140,20 +142,27 @@ def minigan_runner(model, m):
         for _ in range(steps):
             gan.train_step(batches)
         backend.synchronize()
+    run.gan = gan                          # for benchmarks/ablate_tricks.py
     return run
 
 
 # -- the same models and step, in PyTorch ---------------------------------------------
-def torch_runner(torch, model, m, device, tutorial=False):
+def torch_runner(torch, model, m, device, variant="fair"):
     """The PyTorch twin of ``GAN.train_step``.
 
-    Default (fair) step: the fake batch of the D update is made under no_grad
-    (minigan runs only G's forward there), D loss = (BCE(real, 1) + BCE(fake, 0)) / 2,
-    and the G update freezes D with requires_grad_(False) (no weight gradients
-    for D, as minigan). ``tutorial=True`` trains as the tutorial is written: the
-    fake batch is not detached (autograd also backpropagates into G in the D
-    update) and D is not frozen in the G update.
+    ``variant="fair"`` (the comparison): the fake batch of the D update is made under
+    no_grad (minigan runs only G's forward there), D loss = (BCE(real, 1) + BCE(fake, 0)) / 2
+    from two passes of D, as the tutorial and most code write it, and the G update freezes
+    D with requires_grad_(False) (no weight gradients for D, as minigan).
+    ``"joint"``: the same, but D runs once on [real; fake] with targets [1; 0], as
+    minigan does for a row-wise D (the same gradient; shows what that trick buys PyTorch).
+    ``"tutorial"``: as the tutorial is written: the fake batch is not detached
+    (autograd also backpropagates into G in the D update) and D is not frozen in the
+    G update.
     """
+    if variant not in ("fair", "joint", "tutorial"):
+        raise ValueError(f"variant must be fair, joint or tutorial; got {variant!r}")
+    tutorial = variant == "tutorial"
     tnn = torch.nn
     torch.manual_seed(0)
 
@@ -193,6 +202,7 @@ def torch_runner(torch, model, m, device, tutorial=False):
     bce = tnn.BCELoss()
     ones = torch.ones(m, 1, device=device)
     zeros = torch.zeros(m, 1, device=device)
+    real_then_fake = torch.cat([ones, zeros])
     gen = torch.Generator(device="cpu").manual_seed(0)
     if conditional:
         pool = [(torch.rand(m, PIXELS, generator=gen).mul_(2).sub_(1).to(device),
@@ -213,9 +223,13 @@ def torch_runner(torch, model, m, device, tutorial=False):
             with torch.no_grad():
                 fake = call(G, z, fake_labels)
         d_opt.zero_grad()
-        loss_real = bce(call(D, real, labels), ones)
-        loss_fake = bce(call(D, fake, fake_labels), zeros)
-        ((loss_real + loss_fake) / 2).backward()
+        if variant == "joint":
+            both_labels = torch.cat([labels, fake_labels]) if conditional else None
+            bce(call(D, torch.cat([real, fake]), both_labels), real_then_fake).backward()
+        else:
+            loss_real = bce(call(D, real, labels), ones)
+            loss_fake = bce(call(D, fake, fake_labels), zeros)
+            ((loss_real + loss_fake) / 2).backward()
         d_opt.step()
         # generator update (non-saturating)
         z = torch.randn(m, nz, device=device)
@@ -239,27 +253,25 @@ def torch_runner(torch, model, m, device, tutorial=False):
 
 
 # -- arithmetic: the matrix products of one step --------------------------------------
-def step_gemms(model, m, tutorial=False):
-    """(rows, cols, inner) of every Linear matrix product one training step computes.
+def step_gemms(model, m):
+    """(rows, cols, inner) of every Linear matrix product one training step needs.
 
     forward y = x W: (m, out, in); backward dW = x^T g: (in, out, m) and
     dx = g W^T: (m, in, out). The embedding's tiny products are left out.
-    D update: G forward, D forward + backward on real and on fake.
-    G update: G forward, D forward, D backward (input gradients only: D is
-    frozen), G backward. ``tutorial``: D is not frozen in the G update and the
-    D update also backpropagates through G.
+    D update: G forward; D forward and backward on the 2m rows [real; fake], with
+    no dx for D's first layer (its input is data). G update: G forward, D forward,
+    D backward (dx only: D is frozen), G backward (no dx for G's first layer: z is noise).
+    This is what minigan computes. PyTorch, in the tutorial's cGAN, also computes the
+    first layers' dx (the concatenated embedding needs a gradient, and autograd cannot
+    compute only its columns): 0.21 GFLOP more at batch 64; it is not counted.
     """
     g_dims, d_dims = (G_DIMS, D_DIMS) if model == "cgan" else (TINY_G_DIMS, TINY_D_DIMS)
     layers = lambda dims: list(zip(dims[:-1], dims[1:]))  # noqa: E731
-    fwd = lambda dims: [(m, o, i) for i, o in layers(dims)]  # noqa: E731
-    dw = lambda dims: [(i, o, m) for i, o in layers(dims)]  # noqa: E731
-    dx = lambda dims: [(m, i, o) for i, o in layers(dims)]  # noqa: E731
-    d_update = fwd(g_dims) + 2 * (fwd(d_dims) + dw(d_dims) + dx(d_dims))
-    if tutorial:
-        d_update += dw(g_dims) + dx(g_dims)
-    g_update = fwd(g_dims) + fwd(d_dims) + dx(d_dims) + dw(g_dims) + dx(g_dims)
-    if tutorial:
-        g_update += dw(d_dims)
+    fwd = lambda dims, rows: [(rows, o, i) for i, o in layers(dims)]  # noqa: E731
+    dw = lambda dims, rows: [(i, o, rows) for i, o in layers(dims)]  # noqa: E731
+    dx = lambda dims, rows, first=True: [(rows, i, o) for i, o in layers(dims)[0 if first else 1:]]  # noqa: E731
+    d_update = fwd(g_dims, m) + fwd(d_dims, 2 * m) + dw(d_dims, 2 * m) + dx(d_dims, 2 * m, first=False)
+    g_update = fwd(g_dims, m) + fwd(d_dims, m) + dx(d_dims, m) + dw(g_dims, m) + dx(g_dims, m, first=False)
     return d_update + g_update
 
 
@@ -399,18 +411,20 @@ def main(args):
         if torch is not None:
             names.append(f"torch ({device})")
             runners.append(torch_runner(torch, model, m, device))
+            if not args.no_joint:
+                names.append(f"torch one D pass ({device})")
+                runners.append(torch_runner(torch, model, m, device, variant="joint"))
             if not args.no_tutorial:
                 names.append(f"torch tutorial ({device})")
-                runners.append(torch_runner(torch, model, m, device, tutorial=True))
+                runners.append(torch_runner(torch, model, m, device, variant="tutorial"))
         load = ForeignLoad()
         medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle)
         foreign = load.cores()
         row = {"model": model, "batch": m, "gemm_gflop_per_step": flops / 1e9,
                "gemm_floor_ms": floor * 1e3, "other_processes_cores": foreign, "frameworks": {}}
         for name, sec, (lo, hi) in zip(names, medians, spreads):
-            f = flops if "tutorial" not in name else gemm_flops(step_gemms(model, m, tutorial=True))
             entry = {"steps_per_s": 1 / sec, "min_steps_per_s": 1 / hi, "max_steps_per_s": 1 / lo,
-                     "ms_per_step": sec * 1e3, "gflops": f / sec / 1e9, "floor_fraction": floor / sec}
+                     "ms_per_step": sec * 1e3, "gflops": flops / sec / 1e9, "floor_fraction": floor / sec}
             row["frameworks"][name] = entry
             print(f"{model:5} {m:5d} {name:22} {entry['steps_per_s']:8.1f} "
                   f"({entry['min_steps_per_s']:6.1f}-{entry['max_steps_per_s']:6.1f}) "
@@ -418,8 +432,11 @@ def main(args):
         if torch is not None:
             ratio = medians[1] / medians[0]
             row["ratio_vs_torch"] = ratio
-            print(f"{'':11} minigan / torch = {ratio:.2f}x   "
-                  f"(GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")
+            line = f"{'':11} minigan / torch = {ratio:.2f}x"
+            if not args.no_joint:
+                row["ratio_vs_torch_one_d_pass"] = medians[2] / medians[0]
+                line += f", / torch one D pass = {medians[2] / medians[0]:.2f}x"
+            print(f"{line}   (GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")
         else:
             print(f"{'':11} GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms")
         if foreign is not None:

@@ -58,6 +58,10 @@ class GAN:
         logits: the discriminator outputs logits (use the fused, stable BCE).
         log_every: history is read back to the host every this many iterations
             (on a GPU, reading a number forces a wait, so not every step).
+
+    Attribute ``joint_d_pass``: True (chosen when every layer of D is row-wise) runs D's
+    update as one pass over [real; fake]; False runs the paper's two passes. Both give the
+    same gradient; set it False to follow the two-pass code.
     """
 
     def __init__(self, generator, discriminator, g_optimizer, d_optimizer, noise_dim: int, *,

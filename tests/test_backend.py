@@ -67,3 +67,25 @@ def test_seed_must_be_a_non_negative_integer(bad):
 def test_to_numpy_returns_a_host_array():
     x = backend.rng().normal((3,))
     assert type(backend.to_numpy(x)) is np.ndarray
+
+
+@pytest.mark.parametrize("prob", [0.0, 0.3, 0.5, 0.7, 1.0])
+def test_bernoulli_is_true_with_the_asked_probability(prob):
+    draws = backend.to_numpy(backend.Random(0).bernoulli(prob, (400, 501)))   # odd size: half a 64-bit draw left over
+    assert draws.dtype == bool and draws.shape == (400, 501)
+    sigma = np.sqrt(prob * (1 - prob) / draws.size)
+    assert abs(draws.mean() - prob) <= 5 * sigma        # exact at 0 and 1; else within 5 standard errors
+
+
+def test_bernoulli_masks_are_reproducible_and_independent():
+    a, b = backend.Random(3), backend.Random(3)
+    first, again = backend.to_numpy(a.bernoulli(0.5, (64, 33))), backend.to_numpy(b.bernoulli(0.5, (64, 33)))
+    np.testing.assert_array_equal(first, again)
+    second = backend.to_numpy(a.bernoulli(0.5, (64, 33)))
+    assert 0.4 < (first == second).mean() < 0.6             # the next mask is a fresh draw
+
+
+@pytest.mark.parametrize("prob", [-0.1, 1.5, float("nan")])
+def test_bernoulli_rejects_a_probability_outside_0_1(prob):
+    with pytest.raises(ValueError, match="prob must be in \\[0, 1\\]"):
+        backend.Random(0).bernoulli(prob, (2,))

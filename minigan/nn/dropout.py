@@ -23,7 +23,7 @@ class Dropout(Module):
             self._mask = 1
             return x
         scale = 0.0 if self.p == 1 else 1.0 / (1.0 - self.p)
-        keep = backend.rng().random(x.shape, dtype=x.dtype) >= self.p
+        keep = backend.rng().bernoulli(1.0 - self.p, x.shape)
         self._mask = keep * x.dtype.type(scale)
         return x * self._mask
 
