@@ -32,6 +32,7 @@ xp: ModuleType = numpy          #: the array module in use (numpy or cupy)
 name: str = "numpy"             #: its name
 dtype = numpy.float32           #: default floating dtype for parameters and data
 _rng = None                     #: the backend's random generator (see rng())
+defer_checks: bool = False      #: checks of device values wait for the next read-back (True on CuPy)
 
 
 class BackendError(RuntimeError):
@@ -72,7 +73,7 @@ def set_backend(backend: str | ModuleType = "numpy") -> ModuleType:
     Never falls back silently: asking for CuPy where it cannot run raises
     :class:`BackendError` saying why.
     """
-    global xp, name, _rng
+    global xp, name, _rng, defer_checks
     if isinstance(backend, ModuleType):
         xp, name = backend, getattr(backend, "__name__", "custom")
     elif backend == "numpy":
@@ -84,6 +85,8 @@ def set_backend(backend: str | ModuleType = "numpy") -> ModuleType:
             f"MINIGAN_BACKEND must be one of {', '.join(ALLOWED_BACKENDS)}; got {backend!r}"
         )
     _rng = None
+    defer_checks = name == "cupy"
+    _pending_checks.clear()
     return xp
 
 
@@ -195,8 +198,50 @@ def asarray(x, dtype=None):
     return xp.asarray(x, dtype=globals()["dtype"] if dtype is None else dtype)
 
 
+# -- checks of values on the device ------------------------------------------------------
+_pending_checks: list = []
+MAX_PENDING_CHECKS = 256
+
+
+def check_later(failed, error) -> None:
+    """Raise ``error()`` if the 0-d boolean array ``failed`` is True.
+
+    Reading a value back from a GPU makes the host wait for all queued work, which a
+    training step must not do (a layer checking its input would stall every step). So on
+    CuPy (``defer_checks``) the check waits for the next read-back: ``to_numpy``,
+    ``synchronize`` or ``run_pending_checks`` (``GAN`` reads its losses back every
+    ``log_every`` steps); a bad input still fails loudly, a few steps later. On NumPy
+    reading is free and the check runs now. ``error``: a callable building the exception;
+    it runs only when the check failed, so it may read device values for its message.
+    """
+    if not defer_checks:
+        if bool(failed):
+            raise error()
+        return
+    _pending_checks.append((failed, error))
+    if len(_pending_checks) >= MAX_PENDING_CHECKS:      # a loop that never reads back still gets checked
+        run_pending_checks()
+
+
+def run_pending_checks() -> None:
+    """Read every deferred check back in one transfer; raise the first one that failed."""
+    if not _pending_checks:
+        return
+    checks = list(_pending_checks)
+    _pending_checks.clear()
+    failed = to_numpy(xp.stack([flag for flag, _ in checks]))
+    for flag, (_, error) in zip(failed, checks):
+        if flag:
+            exc = error()
+            raise type(exc)(f"{exc} (found at a later read-back: on a GPU, inputs are checked then, "
+                            "not at every call)")
+
+
 def to_numpy(x) -> numpy.ndarray:
-    """A host NumPy copy of a backend array (the one place arrays leave the device)."""
+    """A host NumPy copy of a backend array (the one place arrays leave the device).
+    Runs the checks deferred until a read-back (``check_later``) first."""
+    if _pending_checks:
+        run_pending_checks()
     if isinstance(x, numpy.ndarray) and type(x) is numpy.ndarray:
         return x
     if name == "cupy":
@@ -207,9 +252,10 @@ def to_numpy(x) -> numpy.ndarray:
 
 
 def synchronize() -> None:
-    """Wait for queued GPU work (for timing); a no-op on NumPy."""
+    """Wait for queued GPU work (for timing), and run the deferred checks; a no-op on NumPy."""
     if name == "cupy":
         xp.cuda.Device().synchronize()
+    run_pending_checks()
 
 
 set_backend(os.environ.get("MINIGAN_BACKEND", "numpy").strip().lower() or "numpy")

@@ -89,3 +89,51 @@ def test_bernoulli_masks_are_reproducible_and_independent():
 def test_bernoulli_rejects_a_probability_outside_0_1(prob):
     with pytest.raises(ValueError, match="prob must be in \\[0, 1\\]"):
         backend.Random(0).bernoulli(prob, (2,))
+
+
+# -- checks that would make a GPU wait are deferred to the next read-back -------------------
+@pytest.fixture
+def deferred(monkeypatch):
+    """NumPy behaving as on CuPy: checks of device values wait for a read-back."""
+    monkeypatch.setattr(backend, "defer_checks", True)
+    yield
+    backend._pending_checks.clear()
+
+
+def test_a_bad_label_fails_at_once_where_reading_is_free():
+    from minigan import nn
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]; got values in \[0, 5\]"):
+        nn.Embedding(3, 2)(backend.asarray([0, 5], dtype=backend.xp.int64))
+
+
+def test_a_bad_label_on_a_gpu_fails_at_the_next_read_back(deferred):
+    from minigan import nn
+    layer = nn.Embedding(3, 2)
+    # -1: NumPy's indexing would wrap it silently, as CuPy's does for any out-of-range label
+    y = layer(backend.asarray([0, -1], dtype=backend.xp.int64))    # no read-back, no error yet
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]; got values in \[-1, 0\].*later read-back"):
+        backend.to_numpy(y)
+    assert backend.to_numpy(y).shape == (2, 2)                     # reported once, then cleared
+
+
+def test_a_gan_reports_a_deferred_bad_label_when_it_reads_its_losses(deferred):
+    from minigan import nn, optim
+    from minigan.gan import GAN
+    G = nn.Conditional(3, 2, nn.Sequential(nn.Linear(4 + 2, 2)))
+    D = nn.Conditional(3, 2, nn.Sequential(nn.Linear(2 + 2, 1), nn.Sigmoid()))
+    gan = GAN(G, D, optim.Adam(G.parameters()), optim.Adam(D.parameters()), noise_dim=4, num_classes=3,
+              log_every=2)
+    batch = (backend.rng().normal((5, 2)), backend.asarray([0, 1, 2, -1, 1], dtype=backend.xp.int64))
+    gan.train_step(iter([batch]))                                   # iteration 1: nothing read back
+    with pytest.raises(ValueError, match="labels must lie in"):
+        gan.train_step(iter([batch]))                               # iteration 2 reads the losses back
+
+
+def test_deferred_checks_run_by_themselves_when_too_many_wait(deferred, monkeypatch):
+    monkeypatch.setattr(backend, "MAX_PENDING_CHECKS", 3)
+    ok, bad = backend.xp.asarray(False), backend.xp.asarray(True)
+    backend.check_later(ok, lambda: ValueError("never"))
+    backend.check_later(bad, lambda: ValueError("second check failed"))
+    with pytest.raises(ValueError, match="second check failed"):
+        backend.check_later(ok, lambda: ValueError("never"))
+    assert not backend._pending_checks

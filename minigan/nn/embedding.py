@@ -12,9 +12,11 @@ def check_labels(owner: str, labels, num_classes: int) -> None:
         raise ValueError(f"{owner}: labels must be a 1-D integer array (N,); got shape {shape}")
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{owner}: labels must be integers (class indices); got dtype {labels.dtype}")
-    if labels.size and bool(((labels < 0) | (labels >= num_classes)).any()):
-        lo, hi = int(labels.min()), int(labels.max())
-        raise ValueError(f"{owner}: labels must lie in [0, {num_classes - 1}]; got values in [{lo}, {hi}]")
+    if labels.size:
+        # On a GPU the range is read back later, not now (backend.check_later)
+        backend.check_later(((labels < 0) | (labels >= num_classes)).any(), lambda: ValueError(
+            f"{owner}: labels must lie in [0, {num_classes - 1}]; "
+            f"got values in [{int(labels.min())}, {int(labels.max())}]"))
 
 
 class Embedding(Module):
