@@ -111,7 +111,7 @@ def add_product(self, a, b):
 NEW = {
     "leaky": nn.LeakyReLU.forward, "adam": optim.Adam.step, "d_step": gan.GAN.discriminator_step,
     "backward_to": gan.backward_to, "zero_grad": optim.Optimizer.zero_grad,
-    "product": module.Parameter.accumulate_product, "freeze": gan._set_requires_grad, "mean": losses.mean,
+    "product": module.Parameter.accumulate_product, "freeze": gan.set_requires_grad, "mean": losses.mean,
 }
 
 
@@ -144,7 +144,7 @@ def use(run, n_on):
     the_gan.joint_d_pass = on["one_d_pass"]
     optim.Optimizer.zero_grad = NEW["zero_grad"] if on["lazy_zero"] else eager_zero_grad
     module.Parameter.accumulate_product = NEW["product"] if on["lazy_zero"] else add_product
-    gan._set_requires_grad = (NEW["freeze"] if on["walk_once"]
+    gan.set_requires_grad = (NEW["freeze"] if on["walk_once"]
                               else lambda params, flag: the_gan.discriminator.requires_grad_(flag))
     gan.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
 

@@ -30,16 +30,11 @@ from collections import defaultdict
 from . import backend
 from .losses import BCELoss, BCEWithLogitsLoss, mean
 from .nn.activations import sigmoid
-from .nn.module import backward_to, is_rowwise
+from .nn.module import backward_to, is_rowwise, set_requires_grad
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 NOISE_PRIORS = ("uniform", "normal")
 HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "value")
-
-
-def _set_requires_grad(parameters, flag: bool) -> None:
-    for p in parameters:
-        p.requires_grad = flag
 
 
 class GAN:
@@ -191,7 +186,7 @@ class GAN:
         labels = self.sample_labels(m)
         fake = self._g(self.sample_noise(m), labels)
         D, bce = self.discriminator, self.bce
-        _set_requires_grad(self._d_parameters, False)   # D.requires_grad_(False): D's parameters
+        set_requires_grad(self._d_parameters, False)   # D.requires_grad_(False): D's parameters
         try:                                            # neither move nor collect gradients
             d_fake = self._d(fake, labels)
             self.g_optimizer.zero_grad()
@@ -204,7 +199,7 @@ class GAN:
             # dL/dG(z) flows back through D; z is noise, so G needs no dL/dz
             backward_to(self.generator, D.backward(grad), input_grad=False)
         finally:
-            _set_requires_grad(self._d_parameters, True)    # D trains again, even after an error
+            set_requires_grad(self._d_parameters, True)    # D trains again, even after an error
         self.g_optimizer.step()
         self.g_steps += 1
         self._pending["g_loss"].append(g_loss)

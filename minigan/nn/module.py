@@ -139,8 +139,7 @@ class Module:
         it through the discriminator) but neither computes nor accumulates its
         own parameter gradients. Returns ``self``.
         """
-        for p in self.parameters():
-            p.requires_grad = flag
+        set_requires_grad(self.parameters(), flag)
         return self
 
     def train(self, mode: bool = True):
@@ -198,6 +197,13 @@ class Module:
 
     def extra_repr(self) -> str:
         return ""
+
+
+def set_requires_grad(parameters, flag: bool) -> None:
+    """Freeze (False) or unfreeze (True) each of ``parameters`` (what ``requires_grad_`` does
+    for a module's; a caller that freezes the same module every step can list them once)."""
+    for p in parameters:
+        p.requires_grad = flag
 
 
 def backward_to(module: Module, grad_output, input_grad=True):
