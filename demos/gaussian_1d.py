@@ -20,8 +20,8 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, plots, toy_gan  # noqa: E402
-from minigan.cli import add_run_arguments, positive, start_run  # noqa: E402
+from minigan import backend, health, plots, toy_gan  # noqa: E402
+from minigan.cli import add_run_arguments, finite_float, positive, run_main, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_gan.Recipe()
@@ -35,16 +35,18 @@ def parse_mixture(text: str):
         if len(fields) not in (2, 3):
             raise argparse.ArgumentTypeError(f"--mixture components are MEAN:STD[:WEIGHT]; got {part!r}")
         try:
-            values = [float(f) for f in fields]
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"--mixture components are numbers MEAN:STD[:WEIGHT]; got {part!r}")
+            values = [finite_float(f) for f in fields]
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(f"--mixture components are finite numbers MEAN:STD[:WEIGHT]; got {part!r}")
+        if values[1] <= 0 or (len(values) == 3 and values[2] <= 0):
+            raise argparse.ArgumentTypeError(f"--mixture: each STD and WEIGHT must be > 0; got {part!r}")
         means.append(values[0]); stds.append(values[1]); weights.append(values[2] if len(values) == 3 else 1.0)
     return means, stds, weights
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mean", type=float, default=4.0, help="mean of the target Gaussian (default 4)")
+    p.add_argument("--mean", type=finite_float, default=4.0, help="mean of the target Gaussian (default 4)")
     p.add_argument("--std", type=positive(float), default=1.25, help="std of the target Gaussian (default 1.25)")
     p.add_argument("--mixture", type=parse_mixture, default=None, metavar="M:S[:W],...",
                    help="a Gaussian mixture target instead, e.g. --mixture=-2:0.5,2:0.5")
@@ -76,6 +78,7 @@ def main(argv=None) -> dict:
                             lr_g=args.lr_g, lr_d=args.lr_d, batch_size=args.batch_size, steps=args.steps,
                             final_lr_factor=args.final_lr_factor, standardize=not args.no_standardize)
     run = toy_gan.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet)
+    run["health"] = health.diagnose(run["gan"].history, k=recipe.k, generator_loss=recipe.generator_loss)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     write_outputs(out, args, target, recipe, run)
@@ -87,6 +90,8 @@ def main(argv=None) -> dict:
           f"V(D,G) {m['final_value']:.3f} (optimum -log 4 = -1.386)")
     print(f"{recipe.steps} iterations in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on {backend.name}; "
           f"figures in {out}/")
+    for line in health.summary_lines(run["health"]):
+        print(f"health warning, {line}")
     return run
 
 
@@ -96,7 +101,7 @@ def write_outputs(out, args, target, recipe, run):
     four = snaps if len(snaps) <= 4 else [snaps[i] for i in numpy.linspace(0, len(snaps) - 1, 4).astype(int)]
     plots.figure1(four, target, xlim, out / "figure1.png")
     history = run["gan"].history
-    plots.training_curves(history, out / "training_curves.png", k=recipe.k)
+    plots.training_curves(history, out / "training_curves.png", k=recipe.k, episodes=run["health"])
     plots.optimal_discriminator(snaps[-1], target, xlim, out / "optimal_discriminator.png")
     if args.gif:
         plots.training_animation(snaps, target, xlim, out / "training.gif")
@@ -109,9 +114,9 @@ def write_outputs(out, args, target, recipe, run):
             g = g_loss[i // recipe.k] if (i + 1) % recipe.k == 0 and i // recipe.k < len(g_loss) else ""
             writer.writerow([i + 1, *row, g])
     summary = {"target": target.describe(), "settings": {**recipe.to_dict(), "seed": args.seed, "backend": backend.name},
-               "metrics": run["metrics"]}
+               "metrics": run["metrics"], "health": run["health"]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

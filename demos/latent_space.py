@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from minigan import backend, latent, models  # noqa: E402
+from minigan import backend, image_sampling, latent  # noqa: E402
 from minigan.plots import show_images as show  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", type=pathlib.Path, default=ROOT / "outputs" / "mnist_cgan" / "generator.npz",
-                   help="generator.npz or checkpoint.npz written by demos/mnist_cgan.py")
+                   help="generator.npz or checkpoint.npz written by an MNIST demo (mnist_cgan, paper_table1, dcgan_mnist)")
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "latent_space")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=10, help="images along each interpolation")
@@ -42,10 +42,10 @@ def parse_args(argv=None):
 
 
 def labels_for(G, values):
-    return backend.asarray(values, dtype=backend.xp.int64) if models.is_conditional(G) else None
+    return backend.asarray(values, dtype=backend.xp.int64) if image_sampling.is_conditional(G) else None
 
 
-def interpolation_figure(G, dim, rng, steps, path, pairs=4):
+def interpolation_figure(G, dim, rng, steps, path, pairs=4, output="tanh"):
     """Rows: lerp then slerp for each pair (same endpoints, same label); right: |z(t)|."""
     xp = backend.xp
     paths, names, norms = [], [], []
@@ -53,8 +53,8 @@ def interpolation_figure(G, dim, rng, steps, path, pairs=4):
         z0, z1 = rng.normal((dim,)), rng.normal((dim,))
         for kind in (latent.lerp, latent.slerp):
             z = kind(z0, z1, steps)
-            paths.append(models.generate_images(G, z, labels_for(G, [i] * steps)))
-            names.append(f"{kind.__name__} {i}" if models.is_conditional(G) else kind.__name__)
+            paths.append(image_sampling.generate_images(G, z, labels_for(G, [i] * steps), output))
+            names.append(f"{kind.__name__} {i}" if image_sampling.is_conditional(G) else kind.__name__)
             norms.append(backend.to_numpy(xp.linalg.norm(z, axis=1)))
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.55 * len(paths) + 1), width_ratios=(3, 1))
     show(left, numpy.concatenate(paths), len(paths), steps, "interpolations (rows: lerp, slerp; label = pair)", names)
@@ -69,11 +69,11 @@ def interpolation_figure(G, dim, rng, steps, path, pairs=4):
     plt.close(fig)
 
 
-def labels_figure(G, dim, rng, path, n=8):
+def labels_figure(G, dim, rng, path, n=8, output="tanh"):
     """The same z (one per row) under labels 0-9 (columns)."""
     z = rng.normal((n, dim))
     z = backend.xp.repeat(z, 10, axis=0)
-    images = models.generate_images(G, z, labels_for(G, list(range(10)) * n))
+    images = image_sampling.generate_images(G, z, labels_for(G, list(range(10)) * n), output)
     fig, ax = plt.subplots(figsize=(6.5, 0.6 * n + 0.8))
     show(ax, images, n, 10, "one z per row, label 0-9 per column", [f"z{i}" for i in range(n)],
          [str(i) for i in range(10)])
@@ -82,17 +82,17 @@ def labels_figure(G, dim, rng, path, n=8):
     plt.close(fig)
 
 
-def arithmetic_figure(G, dim, rng, samples, path, n=8):
+def arithmetic_figure(G, dim, rng, samples, path, n=8, output="tanh"):
     """Find the thick-stroke direction from generated samples, then add it to new z's."""
     z = rng.normal((samples, dim))
     labels = numpy.arange(samples, dtype=numpy.int64) % 10
-    images = models.generate_images(G, z, labels_for(G, labels))
+    images = image_sampling.generate_images(G, z, labels_for(G, labels), output)
     thickness = backend.asarray(latent.ink(images))
-    groups = backend.asarray(labels, dtype=backend.xp.int64) if models.is_conditional(G) else None
+    groups = backend.asarray(labels, dtype=backend.xp.int64) if image_sampling.is_conditional(G) else None
     direction = latent.attribute_vector(z, thickness, fraction=0.2, groups=groups)
     new_z = latent.add_attribute(rng.normal((n, dim)), direction, STRENGTHS)
     row_labels = numpy.repeat(numpy.arange(n) % 10, len(STRENGTHS))
-    result = models.generate_images(G, new_z, labels_for(G, row_labels))
+    result = image_sampling.generate_images(G, new_z, labels_for(G, row_labels), output)
     column_ink = latent.ink(result).reshape(n, len(STRENGTHS)).mean(axis=0)
     fig, ax = plt.subplots(figsize=(5.5, 0.6 * n + 1.2))
     show(ax, result, n, len(STRENGTHS),
@@ -109,14 +109,14 @@ def main(argv=None) -> dict:
     if not args.checkpoint.is_file():
         raise SystemExit(f"--checkpoint {args.checkpoint} does not exist: train first with "
                          "python demos/mnist_cgan.py (it writes OUT/generator.npz)")
-    G, config = models.load_generator(args.checkpoint)
-    dim = int(config["noise_dim"])
+    G, config = image_sampling.load_generator(args.checkpoint)
+    dim, output = int(config["noise_dim"]), config["output"]
     rng = backend.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    interpolation_figure(G, dim, rng, args.steps, args.out / "interpolation.png")
-    if models.is_conditional(G):
-        labels_figure(G, dim, rng, args.out / "labels.png")
-    column_ink = arithmetic_figure(G, dim, rng, args.samples, args.out / "arithmetic.png")
+    interpolation_figure(G, dim, rng, args.steps, args.out / "interpolation.png", output=output)
+    if image_sampling.is_conditional(G):
+        labels_figure(G, dim, rng, args.out / "labels.png", output=output)
+    column_ink = arithmetic_figure(G, dim, rng, args.samples, args.out / "arithmetic.png", output=output)
     print("mean ink per strength " + ", ".join(f"{s:+g}: {v:.3f}" for s, v in zip(STRENGTHS, column_ink))
           + f". Figures in {args.out}")
     return {"ink_by_strength": dict(zip(STRENGTHS, column_ink.tolist()))}

@@ -3,6 +3,9 @@
     python demos/ring_2d.py                  # ring of 8 (radius 2, std 0.02), about 30 s on 2 CPU cores
     python demos/ring_2d.py --grid           # the 5x5 grid of 25 (std 0.05): harder, the default recipe fails it
     python demos/ring_2d.py --compare        # five variants on a collapse-prone recipe, about 3 min
+    python demos/ring_2d.py --pack 2         # PacGAN2 on the papers' ring (radius 1, std 0.01), their protocol
+    python demos/ring_2d.py --grid --pack 4  # PacGAN4 on the papers' 5x5 grid
+    python demos/ring_2d.py --table          # PacGAN's Table 1: GAN, PacGAN2/3/4 x 10 trials, ours beside theirs
 
 A sample is "high quality" when it lies within 3 std of its nearest mode; a
 mode is "captured" when it gets at least one high-quality sample; the reverse
@@ -12,6 +15,14 @@ KL compares the high-quality samples' spread over the modes with uniform
 Writes to outputs/ring_2d/ (outputs/ring_2d/grid/ with --grid, or --out):
 ring_2d.png (samples over training, on top of the true modes), samples.npy
 (10000, 2), summary.json.
+
+--pack M (and --table) switch to the protocol of PacGAN's Table 1 (Lin et al.
+2018): the ring of radius 1 with std 0.01 (toy.pacgan_ring) or the grid with
+std 0.05, scored on 2,500 samples, with minigan's recipe for it
+(toy_2d.PACGAN_RING / PACGAN_GRID) and D judging M samples at once. --table
+trains GAN and PacGAN2/3/4 for --trials seeds each (--seed, --seed+1, ...),
+prints ours (mean ± standard error) beside the published rows, and writes
+table.json and table.png (one panel per model, first trial).
 
 --compare writes compare.png and compare.json instead. To show collapse
 clearly it starts from a DELIBERATELY COLLAPSE-PRONE recipe
@@ -34,7 +45,7 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, toy_2d  # noqa: E402
+from minigan import backend, metrics, toy_2d  # noqa: E402
 from minigan.cli import add_run_arguments, positive, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
@@ -47,35 +58,61 @@ def parse_args(argv=None):
     p.add_argument("--compare", action="store_true",
                    help="train five variants of a deliberately collapse-prone recipe (16-D noise, k=5) side by "
                         "side from the same seed, print a table, write compare.png")
+    p.add_argument("--pack", type=positive(int), default=None,
+                   help="PacGAN: D judges this many samples at once; switches to the papers' data and protocol "
+                        "and to minigan's PacGAN recipe (toy_2d.PACGAN_RING / PACGAN_GRID)")
+    p.add_argument("--table", action="store_true",
+                   help="PacGAN's Table 1: GAN and PacGAN2/3/4, --trials trainings each, ours beside the published")
+    p.add_argument("--trials", type=positive(int), default=10, help="trials per model for --table (default 10)")
+    # recipe flags: None = the recipe's own value (the default recipe, or the PacGAN one with --pack/--table)
     p.add_argument("--steps", type=positive(int), default=None,
-                   help=f"training iterations (default {DEFAULTS.steps}; --compare: {toy_2d.COLLAPSE_PRONE.steps})")
-    p.add_argument("--loss", choices=["non-saturating", "minimax"], default=DEFAULTS.generator_loss,
+                   help=f"training iterations (default {DEFAULTS.steps}; --compare: {toy_2d.COLLAPSE_PRONE.steps}; "
+                        f"--pack/--table: the PacGAN recipe's)")
+    p.add_argument("--loss", choices=["non-saturating", "minimax"], default=None,
                    help="generator loss (default non-saturating)")
-    p.add_argument("--k", type=positive(int), default=DEFAULTS.k, help="discriminator steps per generator step")
-    p.add_argument("--lr-g", type=positive(float), default=DEFAULTS.lr_g, help="generator learning rate (Adam)")
-    p.add_argument("--lr-d", type=positive(float), default=DEFAULTS.lr_d, help="discriminator learning rate (Adam)")
-    p.add_argument("--minibatch-kernels", type=int, default=0,
+    p.add_argument("--k", type=positive(int), default=None, help=f"discriminator steps per generator step (default {DEFAULTS.k})")
+    p.add_argument("--lr-g", type=positive(float), default=None, help=f"generator learning rate (Adam; default {DEFAULTS.lr_g})")
+    p.add_argument("--lr-d", type=positive(float), default=None, help=f"discriminator learning rate (Adam; default {DEFAULTS.lr_d})")
+    p.add_argument("--minibatch-kernels", type=int, default=None,
                    help="B kernels of minibatch discrimination in D (default 0: none)")
-    p.add_argument("--batch-size", type=positive(int), default=DEFAULTS.batch_size, help="minibatch size m")
-    p.add_argument("--noise-dim", type=positive(int), default=DEFAULTS.noise_dim, help="dimension of z ~ N(0, I)")
+    p.add_argument("--batch-size", type=positive(int), default=None,
+                   help=f"D's verdicts per batch, real and fake each (default {DEFAULTS.batch_size}); with --pack M "
+                        "a batch holds M times as many samples")
+    p.add_argument("--noise-dim", type=positive(int), default=None, help=f"dimension of z ~ N(0, I) (default {DEFAULTS.noise_dim})")
     add_run_arguments(p, None, "output folder (default outputs/ring_2d, or outputs/ring_2d/grid with --grid)")
     return p.parse_args(argv)
+
+
+def chosen_recipe(args, base):
+    """``base`` with every recipe flag that was given on the command line."""
+    flags = {"generator_loss": args.loss, "k": args.k, "lr_g": args.lr_g, "lr_d": args.lr_d,
+             "minibatch_kernels": args.minibatch_kernels, "batch_size": args.batch_size,
+             "noise_dim": args.noise_dim, "steps": args.steps, "pack": args.pack}
+    return replace(base, **{k: v for k, v in flags.items() if v is not None})
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
     start_run(args)
-    target = toy.grid() if args.grid else toy.ring()
+    papers = args.pack is not None or args.table        # PacGAN's Table 1 protocol
+    if papers:
+        target = toy.pacgan_grid() if args.grid else toy.pacgan_ring()
+    else:
+        target = toy.grid() if args.grid else toy.ring()
     name = "grid" if args.grid else "ring"
-    out = args.out or pathlib.Path("outputs/ring_2d") / ("grid" if args.grid else "")
+    out = args.out or pathlib.Path("outputs/ring_2d") / ("grid" if args.grid else "") / ("table" if args.table else "")
     out.mkdir(parents=True, exist_ok=True)
     if args.compare:
         return run_compare(args, target, name, out)
-    recipe = replace(DEFAULTS, generator_loss=args.loss, k=args.k, lr_g=args.lr_g, lr_d=args.lr_d,
-                     minibatch_kernels=args.minibatch_kernels, batch_size=args.batch_size,
-                     noise_dim=args.noise_dim, steps=args.steps or DEFAULTS.steps)
+    base = (toy_2d.PACGAN_GRID if args.grid else toy_2d.PACGAN_RING) if papers else DEFAULTS
+    recipe = chosen_recipe(args, base)
+    if args.table:
+        return run_table(args, target, name, recipe, out)
     run = toy_2d.train_2d(target, recipe, progress=not args.quiet, label=name)
     m = run["metrics"]
+    if papers:      # the papers' scoring: the first 2,500 of the samples
+        m["paper_protocol"] = {k: v for k, v in metrics.mode_metrics(
+            run["samples"][:metrics.PAPER_NUM_SAMPLES], target.centers, target.std).items()}
     snapshot_figure(run["snapshots"], target, out / "ring_2d.png", title=f"{name} of {m['num_modes']} Gaussians")
     numpy.save(out / "samples.npy", run["samples"].astype(numpy.float32))
     summary = {"target": {"name": name, **target.describe()},
@@ -86,6 +123,10 @@ def main(argv=None) -> dict:
           f"of the samples), {100 * m['high_quality']:.1f}% high-quality samples (within 3 std), "
           f"reverse KL {m['reverse_kl']:.3f}")
     print(f"samples per mode {m['counts']}")
+    if papers:
+        pp = m["paper_protocol"]
+        print(f"PacGAN's protocol (2,500 samples): {pp['modes_captured']} modes, {100 * pp['high_quality']:.1f}% "
+              f"high quality, reverse KL {pp['reverse_kl']:.3f}")
     print(f"{recipe.steps} iterations in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on "
           f"{backend.name}; figure and samples in {out}/")
     return summary
@@ -114,6 +155,38 @@ def run_compare(args, target, name, out) -> dict:
     (out / "compare.json").write_text(json.dumps(summary, indent=2))
     print(f"figure and table in {out}/compare.png, compare.json")
     return summary
+
+
+def run_table(args, target, name, recipe, out) -> dict:
+    """PacGAN's Table 1 for ``recipe``: GAN and PacGAN2/3/4, args.trials trials each; prints, writes table.json/.png."""
+    print(f"PacGAN's Table 1 protocol on the {name} ({target.num_modes} modes, std {target.std}): "
+          f"{args.trials} trials per model, seeds {args.seed}..{args.seed + args.trials - 1}, 2,500 samples each")
+    table = toy_2d.pack_trials(target, recipe, trials=args.trials, seed=args.seed, progress=not args.quiet)
+    published = toy_2d.PUBLISHED_TABLE1[name]
+    print(f"\n{'model':<16} {'modes':>14} {'high quality':>16} {'reverse KL':>14} {'s/trial':>8}")
+
+    def cells(values, pct=False):
+        (mm, ms), (hm, hs), (km, ks) = values
+        return f"{mm:>8.1f} ± {ms:<4.1f} {100 * hm:>8.1f} ± {100 * hs:<4.1f}% {km:>7.2f} ± {ks:<4.2f}"
+
+    for model, entry in table.items():
+        s = entry["summary"]
+        values = [(s[k]["mean"], s[k]["standard_error"]) for k in toy_2d.TABLE_METRICS]
+        seconds = sum(r["seconds"] for r in entry["trials"]) / len(entry["trials"])
+        print(f"{model + ' (minigan)':<16} {cells(values)} {seconds:>8.1f}")
+        if model in published:
+            print(f"{model + ' (paper)':<16} {cells(published[model])}")
+    print("modes: with at least one sample within 3 std; high quality: within 3 std of the nearest mode; "
+          "reverse KL: KL(high-quality samples' histogram over the modes || uniform)")
+    table_figure(table, target, out / "table.png", title=f"PacGAN's protocol on the {name}, first trial")
+    result = {"target": {"name": name, **target.describe()},
+              "settings": {**recipe.to_dict(), "trials": args.trials, "seed": args.seed, "backend": backend.name},
+              "published": {m: dict(zip(toy_2d.TABLE_METRICS, [dict(zip(("mean", "standard_error"), v)) for v in vals]))
+                            for m, vals in published.items()},
+              "models": {m: {"pack": e["pack"], **e["summary"], "trials": e["trials"]} for m, e in table.items()}}
+    (out / "table.json").write_text(json.dumps(result, indent=2))
+    print(f"table and figure in {out}/table.json, table.png")
+    return result
 
 
 # -- figures ---------------------------------------------------------------------------
@@ -149,6 +222,20 @@ def snapshot_figure(snapshots, target, path, title):
         draw_samples(ax, samples, target, f"iteration {iteration}\n{_caption(samples, target)}")
     fig.suptitle(f"{title}: generator samples (blue) and the true modes (red); HQ = within 3 std of a mode",
                  fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def table_figure(table, target, path, title):
+    """One panel per model: the first trial's 2,500 samples over the true modes."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(table), figsize=(2.8 * len(table), 3.2), squeeze=False)
+    for ax, (model, entry) in zip(axes[0], table.items()):
+        m = entry["trials"][0]
+        draw_samples(ax, entry["samples"], target, f"{model}\n{m['modes_captured']}/{target.num_modes} modes, "
+                     f"{100 * m['high_quality']:.1f}% HQ, rKL {m['reverse_kl']:.2f}")
+    fig.suptitle(f"{title}: samples (blue), modes (red); HQ = within 3 std", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

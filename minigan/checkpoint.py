@@ -15,6 +15,7 @@ import json
 import os
 import pathlib
 import tempfile
+import zipfile
 
 import numpy
 
@@ -48,9 +49,45 @@ def _join(tree, arrays):
     return tree
 
 
-def save(path, state: dict) -> pathlib.Path:
-    """Write ``state`` to ``path`` atomically. Returns the path."""
+class NonFiniteStateError(ValueError):
+    """A state holds NaN or infinity: it is not saved, so the last good checkpoint survives."""
+
+
+def _non_finite(tree, prefix=""):
+    """The paths of the floating arrays and numbers in ``tree`` that hold NaN or infinity."""
+    if isinstance(tree, dict):
+        return [bad for k, v in tree.items() for bad in _non_finite(v, f"{prefix}{k}/")]
+    if isinstance(tree, (list, tuple)):
+        if tree and all(isinstance(v, float) for v in tree):       # a history: one check for the list
+            return [] if numpy.isfinite(tree).all() else [prefix.rstrip("/")]
+        return [bad for i, v in enumerate(tree) for bad in _non_finite(v, f"{prefix}{i}/")]
+    if isinstance(tree, float) or (hasattr(tree, "dtype") and getattr(tree.dtype, "kind", "") in "fc"):
+        finite = numpy.isfinite(backend.to_numpy(tree) if hasattr(tree, "dtype") else tree).all()
+        return [] if finite else [prefix.rstrip("/")]
+    return []
+
+
+def check_finite(state: dict, what: str = "state") -> None:
+    """Raise :class:`NonFiniteStateError` naming every entry of ``state`` that holds NaN or
+    infinity (parameters, optimizer moments, numbers; the recorded history is left out, as it
+    may rightly show how training failed). Arrays are read back to the host: call it once per
+    save, not per step."""
+    bad = _non_finite({k: v for k, v in state.items() if k != "history"})
+    if bad:
+        shown = ", ".join(bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
+        raise NonFiniteStateError(
+            f"refusing to save {what}: it holds NaN or infinity in {shown}. Training has diverged "
+            "(see docs/training_health.md); the previous checkpoint, if any, is left as it was")
+
+
+def save(path, state: dict, check: bool = False) -> pathlib.Path:
+    """Write ``state`` to ``path`` atomically. Returns the path.
+
+    check: first refuse a state that holds NaN or infinity (:func:`check_finite`), so a
+    diverged run never overwrites its last good checkpoint."""
     path = pathlib.Path(path)
+    if check:
+        check_finite(state, f"checkpoint {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict = {}
     meta = _split(state, "", arrays)
@@ -79,10 +116,20 @@ def load(path) -> dict:
         raise FileNotFoundError(f"checkpoint {path} does not exist")
     try:
         with numpy.load(path, allow_pickle=False) as npz:
+            if not isinstance(npz, numpy.lib.npyio.NpzFile):
+                raise ValueError("it is a single .npy array, not an .npz archive")
+            if "__meta__" not in npz.files:
+                raise ValueError(f"it has no __meta__ entry (entries: {', '.join(npz.files[:5]) or 'none'})")
             meta = json.loads(npz["__meta__"].tobytes().decode())
             arrays = {k: npz[k] for k in npz.files if k != "__meta__"}
-    except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"checkpoint {path} is not a minigan checkpoint or is corrupt ({exc})") from exc
-    if meta.get("version") != FORMAT_VERSION:
-        raise ValueError(f"checkpoint {path} has format version {meta.get('version')}; expected {FORMAT_VERSION}")
-    return _join(meta["state"], arrays)
+    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        raise ValueError(f"checkpoint {path} is not a minigan checkpoint, or is truncated or corrupt ({exc}). "
+                         "Delete it, or point to another file, and start again") from exc
+    if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION or "state" not in meta:
+        version = meta.get("version") if isinstance(meta, dict) else None
+        raise ValueError(f"checkpoint {path} has format version {version}; expected {FORMAT_VERSION}")
+    try:
+        return _join(meta["state"], arrays)
+    except KeyError as exc:
+        raise ValueError(f"checkpoint {path} is corrupt: its metadata names the array {exc}, "
+                         "which the file does not hold") from exc

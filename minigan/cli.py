@@ -2,19 +2,58 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import pathlib
+import sys
+import warnings
 
 from . import backend
 
 
-def positive(kind):
-    """An argparse type: ``kind(text)``, which must be > 0 (e.g. ``type=positive(int)``)."""
+def _parse_number(kind, text, wanted):
+    """``kind(text)`` that is a finite number, else an ArgumentTypeError saying what was ``wanted``
+    (argparse prefixes the flag's name: "argument --mean: must be a finite number; got 'nan'")."""
+    what = {int: "an integer", float: "a finite number"}.get(kind, kind.__name__)
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}{wanted}; got {text!r}") from None
+    if not math.isfinite(value):         # float('nan'), float('inf') parse; no flag means them
+        raise argparse.ArgumentTypeError(f"must be {what}{wanted}; got {text!r}")
+    return value
+
+
+def finite_float(text):
+    """An argparse type: a finite float (rejects 'nan', 'inf', '-inf')."""
+    return _parse_number(float, text, "")
+
+
+finite_float.__name__ = "finite float"
+
+
+def bounded(low=None, high=None, kind=float, low_open=False, high_open=False):
+    """An argparse type: a finite ``kind`` in [low, high] (``low_open``/``high_open``: exclude the end).
+
+    ``type=bounded(0, 1, high_open=True)`` accepts 0 <= p < 1, e.g. a dropout probability."""
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+    span = f" in {left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+
     def check(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            what = {int: "an integer", float: "a number"}.get(kind, kind.__name__)
-            raise argparse.ArgumentTypeError(f"must be {what} > 0; got {text!r}")
+        value = _parse_number(kind, text, span)
+        below = low is not None and (value <= low if low_open else value < low)
+        above = high is not None and (value >= high if high_open else value > high)
+        if below or above:
+            raise argparse.ArgumentTypeError(f"must be{span}; got {text}")
+        return value
+    check.__name__ = f"{kind.__name__}{span}"
+    return check
+
+
+def positive(kind):
+    """An argparse type: ``kind(text)``, which must be finite and > 0 (e.g. ``type=positive(int)``)."""
+    def check(text):
+        value = _parse_number(kind, text, " > 0")
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0; got {text}")
         return value
@@ -40,6 +79,7 @@ def add_run_arguments(parser, out_default, out_help="output folder"):
                         help="array backend (default: $MINIGAN_BACKEND or numpy)")
     parser.add_argument("--out", type=pathlib.Path, default=out_default, help=out_help)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_debug_argument(parser)
 
 
 def start_run(args) -> None:
@@ -47,3 +87,100 @@ def start_run(args) -> None:
     if args.backend:
         backend.set_backend(args.backend)
     backend.seed(args.seed)
+
+
+# -- the MNIST demos (mnist_cgan, paper_table1, dcgan_mnist) share these -------------------
+def add_image_gan_arguments(parser, settings, out_default):
+    """Flags of every MNIST training demo: data, length, checkpoints, figures, run flags.
+    ``settings``: the experiment's default Settings (for the defaults shown in --help)."""
+    from .data import mnist
+    parser.add_argument("--data", default=None,
+                        help=f"folder with the four MNIST files (default: ${mnist.ENV_VAR}, else {mnist.DEFAULT_FOLDER})")
+    parser.add_argument("--download", action="store_true",
+                        help=f"download MNIST into the folder first (from {mnist.DEFAULT_MIRROR}, MD5-checked)")
+    parser.add_argument("--epochs", type=positive(int), default=settings.epochs, help="(default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive(int), default=settings.batch_size, help="(default: %(default)s)")
+    parser.add_argument("--limit", type=positive(int), default=None,
+                        help="train on the first LIMIT training images only (quick checks)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from OUT/checkpoint.npz with the same settings (--epochs may grow)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start afresh even if OUT/checkpoint.npz exists (it is replaced)")
+    parser.add_argument("--gif", action="store_true", help="also write OUT/training.gif: the fixed-z grid over epochs")
+    add_run_arguments(parser, out_default)
+
+
+def run_image_demo(experiment, args) -> dict:
+    """Train ``experiment`` as the demo's ``args`` say (data, resume, figures); print and return the summary."""
+    import sys
+
+    from . import image_training, plots
+    from .data import mnist
+    start_run(args)
+    folder = mnist.data_folder(args.data)
+    if args.download:
+        mnist.download_mnist(folder)
+    images, labels = experiment.training_data(folder)
+    figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
+    command_line = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+    summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
+                                   overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
+                                   args=command_line)
+    final = summary["final_epoch_means"]
+    print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} iterations on "
+          f"{summary['train_images']} images, {summary['mean_seconds_per_epoch']} s/epoch ({summary['backend']}); "
+          f"last epoch: D(x) {final['D(x)']:.3f}, D(G(z)) {final['D(G(z))']:.3f}, "
+          f"d_loss {final['d_loss']:.3f}, g_loss {final['g_loss']:.3f}. Outputs in {args.out}", file=sys.stdout)
+    return summary
+
+
+# -- errors: one clear message, not a traceback ---------------------------------------------
+DEBUG_VARIABLE = "MINIGAN_DEBUG"
+
+#: Errors that say what went wrong in words (a bad file, a bad value, divergence): shown alone.
+EXPECTED_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError)
+
+
+def add_debug_argument(parser) -> None:
+    """--debug, which :func:`run_main` handles: show the full traceback of an error."""
+    parser.add_argument("--debug", action="store_true",
+                        help=f"on an error, show the Python traceback too (or set {DEBUG_VARIABLE}=1)")
+
+
+def error_message(exc: BaseException) -> str:
+    """The one-paragraph message a demo prints for ``exc``."""
+    from .errors import TrainingDiverged
+
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    if isinstance(exc, TrainingDiverged):
+        return f"{text}\nTraining stopped at that read-back; nothing non-finite was saved."
+    if isinstance(exc, MemoryError):
+        return "out of memory: try a smaller --batch-size (or fewer samples)"
+    if not isinstance(exc, EXPECTED_ERRORS):
+        return (f"unexpected {type(exc).__name__}: {text}\nThis may be a bug in minigan; "
+                f"rerun with --debug (or {DEBUG_VARIABLE}=1) to see where it happened.")
+    return text
+
+
+def run_main(main, argv=None) -> None:
+    """Run a demo's ``main(argv)`` as a command: an error becomes one message on stderr and
+    exit status 1 (130 on Ctrl-C), with no traceback unless ``--debug`` is given or
+    ``MINIGAN_DEBUG=1``. Every demo's ``if __name__ == "__main__":`` calls it."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get(DEBUG_VARIABLE, "").strip() not in ("", "0")
+    argv = [a for a in argv if a != "--debug"]
+    prog = pathlib.Path(sys.argv[0]).name or "minigan"
+    if not debug:       # NumPy's overflow/invalid-value warnings: noise before the one message
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+    try:
+        main(argv)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(f"{prog}: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:     # noqa: BLE001 - every error gets the one-message treatment
+        if debug:
+            raise
+        print(f"{prog}: error: {error_message(exc)}", file=sys.stderr)
+        sys.exit(1)

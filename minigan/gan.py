@@ -27,14 +27,46 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy
+
 from . import backend
+from .errors import TrainingDiverged
 from .losses import BCELoss, BCEWithLogitsLoss, mean
 from .nn.activations import sigmoid
 from .nn.module import backward_to, is_rowwise, set_requires_grad
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 NOISE_PRIORS = ("uniform", "normal")
-HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "value")
+HISTORY_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "value", "d_grad_norm", "g_grad_norm")
+#: recorded once per generator step; the other keys once per discriminator step
+G_KEYS = ("g_loss", "g_grad_norm")
+#: recorded as squared norms on the device, rooted on the host at read-back
+NORM_KEYS = ("d_grad_norm", "g_grad_norm")
+
+
+def pack_samples(x, pack: int):
+    """PacGAN's packing: concatenate each run of ``pack`` consecutive samples along the features.
+
+    x (n, f, ...) -> (n / pack, pack * f, ...): packed row i is [x[i*pack], ..., x[i*pack + pack-1]]
+    (for images (n, C, H, W), the channels are stacked). A row-major reshape, no copy.
+    pack = 1 returns x itself.
+    """
+    if pack == 1:
+        return x
+    n = x.shape[0]
+    return x.reshape(n // pack, pack * x.shape[1], *x.shape[2:])
+
+
+def unpack_gradient(grad_packed, pack: int):
+    """The adjoint of :func:`pack_samples`: dL/dx (n, f, ...) from dL/d(packed) (n / pack, pack * f, ...).
+
+    Packing only moves numbers, so the gradient of each sample is its own block of the packed
+    row's gradient: dL/dx[i*pack + j] = dL/dpacked[i, j*f:(j+1)*f]. The reverse reshape.
+    """
+    if pack == 1:
+        return grad_packed
+    rows = grad_packed.shape[0]
+    return grad_packed.reshape(rows * pack, grad_packed.shape[1] // pack, *grad_packed.shape[2:])
 
 
 class GAN:
@@ -53,6 +85,10 @@ class GAN:
         logits: the discriminator outputs logits (use the fused, stable BCE).
         log_every: history is read back to the host every this many iterations
             (on a GPU, reading a number forces a wait, so not every step).
+        pack: PacGAN's packing degree (Lin et al. 2018; default 1 = the plain GAN). D judges
+            ``pack`` samples at a time, all real or all fake, concatenated along the features
+            (:func:`pack_samples`), so D's input width is pack * the sample width; batches
+            must hold a multiple of ``pack`` samples.
 
     Attribute ``joint_d_pass``: True (chosen when every layer of D is row-wise) runs D's
     update as one pass over [real; fake]; False runs the paper's two passes. Both give the
@@ -61,14 +97,18 @@ class GAN:
 
     def __init__(self, generator, discriminator, g_optimizer, d_optimizer, noise_dim: int, *,
                  k: int = 1, generator_loss: str = "non-saturating", noise: str = "uniform",
-                 num_classes: int | None = None, logits: bool = False, log_every: int = 50):
+                 num_classes: int | None = None, logits: bool = False, log_every: int = 50,
+                 pack: int = 1):
         if generator_loss not in GENERATOR_LOSSES:
             raise ValueError(f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}; got {generator_loss!r}")
         if noise not in NOISE_PRIORS:
             raise ValueError(f"noise must be one of {', '.join(NOISE_PRIORS)}; got {noise!r}")
-        for arg, value in (("k", k), ("noise_dim", noise_dim), ("log_every", log_every)):
+        for arg, value in (("k", k), ("noise_dim", noise_dim), ("log_every", log_every), ("pack", pack)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{arg} must be a positive integer; got {value!r}")
+        if pack > 1 and num_classes is not None:
+            raise ValueError(f"pack > 1 needs an unconditional GAN (one label per packed row is not defined); "
+                             f"got pack={pack}, num_classes={num_classes}")
         self.generator, self.discriminator = generator, discriminator
         # D's parameters, listed once: generator_step freezes them, and walking D's module
         # tree twice per step costs the tiny 1-D GAN 5% of its step.
@@ -80,6 +120,7 @@ class GAN:
         self.noise_dim, self.k = noise_dim, k
         self.generator_loss, self.noise = generator_loss, noise
         self.num_classes, self.logits, self.log_every = num_classes, logits, log_every
+        self.pack = pack
         self.bce = BCEWithLogitsLoss() if logits else BCELoss()
         self.iteration = 0            # completed Algorithm-1 iterations (k D steps + 1 G step)
         self.d_steps = 0
@@ -103,7 +144,13 @@ class GAN:
         return self.generator(z) if labels is None else self.generator(z, labels)
 
     def _d(self, x, labels):
+        """D on samples x (n, ...), packed into (n / pack, pack * features, ...) first."""
+        x = pack_samples(x, self.pack)
         return self.discriminator(x) if labels is None else self.discriminator(x, labels)
+
+    def _check_packable(self, n: int, what: str) -> None:
+        if n % self.pack:
+            raise ValueError(f"GAN: {what} must be a multiple of pack={self.pack} samples; got {n}")
 
     def _probability(self, d_out):
         return sigmoid(d_out) if self.logits else d_out
@@ -127,6 +174,7 @@ class GAN:
         Returns the device scalars (d_loss, mean D(x), mean D(G(z)), V).
         """
         m = real.shape[0]
+        self._check_packable(m, "the real batch")
         if (labels is None) != (self.num_classes is None):
             raise ValueError("labels must be given exactly when the GAN is conditional (num_classes set); "
                              f"num_classes={self.num_classes}, labels {'missing' if labels is None else 'given'}")
@@ -145,6 +193,7 @@ class GAN:
         stats = (d_loss, mean(self._probability(d_real)), mean(self._probability(d_fake)), -2 * d_loss)
         for key, value in zip(("d_loss", "d_real", "d_fake", "value"), stats):
             self._pending[key].append(value)
+        self._record_grad_norm("d_grad_norm", self.d_optimizer)
         return stats
 
     def _d_update_separate(self, real, labels, fake, fake_labels):
@@ -168,7 +217,9 @@ class GAN:
         xp, D, bce = backend.xp, self.discriminator, self.bce
         m = real.shape[0]
         both_labels = None if labels is None else xp.concatenate([labels, fake_labels])
+        # with packing, m is a multiple of pack, so no packed row mixes real and fake samples
         d_both = self._d(xp.concatenate([real, fake]), both_labels)
+        m = d_both.shape[0] // 2        # D's verdicts on real rows (m / pack of them when packed)
         targets = xp.zeros_like(d_both)
         targets[:m] = 1
         d_loss = bce(d_both, targets)
@@ -183,6 +234,7 @@ class GAN:
         Returns the device scalar g_loss.
         """
         xp = backend.xp
+        self._check_packable(m, "the generator's batch")
         labels = self.sample_labels(m)
         fake = self._g(self.sample_noise(m), labels)
         D, bce = self.discriminator, self.bce
@@ -196,13 +248,16 @@ class GAN:
             else:
                 g_loss = -bce(d_fake, xp.zeros_like(d_fake))
                 grad = -bce.backward()
-            # dL/dG(z) flows back through D; z is noise, so G needs no dL/dz
-            backward_to(self.generator, D.backward(grad), input_grad=False)
+            # dL/dG(z) flows back through D (and through the packing, undone); z is noise,
+            # so G needs no dL/dz
+            grad_fake = unpack_gradient(D.backward(grad), self.pack)
+            backward_to(self.generator, grad_fake, input_grad=False)
         finally:
             set_requires_grad(self._d_parameters, True)    # D trains again, even after an error
         self.g_optimizer.step()
         self.g_steps += 1
         self._pending["g_loss"].append(g_loss)
+        self._record_grad_norm("g_grad_norm", self.g_optimizer)
         return g_loss
 
     def train_step(self, real_batches):
@@ -218,19 +273,73 @@ class GAN:
             self._flush()
 
     # -- history ------------------------------------------------------------------
+    def _record_grad_norm(self, key, optimizer):
+        """Queue ||g||^2 of the gradient the optimizer just applied: one dot product of its
+        packed flat buffer (P,), on the device; the square root is taken at read-back."""
+        grad = optimizer.grad          # step() has filled every view (flat_grad)
+        self._pending[key].append(grad.dot(grad))
+
     def _flush(self):
-        """Read pending device scalars back to the host in one transfer per key."""
+        """Read pending device scalars back to the host in one transfer per key, then stop
+        training if any of them, or any parameter, is not a finite number (TrainingDiverged).
+
+        The check costs nothing per step: the values are on the host already, and the
+        parameters are checked with one reduction per network per read-back."""
         xp = backend.xp
+        new = {}
         for key, values in self._pending.items():
             if values:
-                self._history[key].extend(float(v) for v in backend.to_numpy(xp.stack(values)))
+                host = backend.to_numpy(xp.stack(values)).astype(float)
+                new[key] = host ** 0.5 if key in NORM_KEYS else host
         self._pending.clear()
+        for key, host in new.items():
+            self._history[key].extend(float(v) for v in host)
+        if new and self.check_divergence:
+            self._check_finite(new)
+
+    #: Stop with TrainingDiverged at the first read-back that sees a non-finite number.
+    check_divergence = True
+
+    def _check_finite(self, new: dict) -> None:
+        """Raise TrainingDiverged for the earliest non-finite value among the values just read
+        back (``new``: key -> host array of the latest steps), else for non-finite parameters."""
+        first = None
+        for key in HISTORY_KEYS:                 # this order breaks ties: losses before outputs
+            host = new.get(key)
+            if host is None or bool(numpy.isfinite(host).all()):
+                continue
+            j = int(numpy.flatnonzero(~numpy.isfinite(host))[0])
+            # the last value is the latest step's: count back from the step counters
+            if key in G_KEYS:
+                iteration = self.g_steps - len(host) + j + 1
+            else:
+                iteration = (self.d_steps - len(host) + j) // self.k + 1
+            if first is None or iteration < first[1]:
+                first = (key, iteration, float(host[j]))
+        if first is not None:
+            raise TrainingDiverged(*first, found_at=self.iteration)
+        xp = backend.xp
+        optimizers = (("discriminator parameters", self.d_optimizer), ("generator parameters", self.g_optimizer))
+        finite = backend.to_numpy(xp.stack([xp.isfinite(opt.data).all() for _, opt in optimizers]))
+        for (name, _), ok in zip(optimizers, finite):
+            if not ok:
+                raise TrainingDiverged(name, self.iteration, found_at=self.iteration)
 
     @property
     def history(self) -> dict:
-        """Per-step records as host lists: d_loss, d_real, d_fake, value (one per D step), g_loss (one per G step)."""
+        """Per-step records as host lists: d_loss, d_real, d_fake, value, d_grad_norm (one per D step),
+        g_loss, g_grad_norm (one per G step). The gradient norms are ||dL/dθ|| over all of a
+        network's parameters (its optimizer's flat buffer). A state saved before they were
+        recorded gives shorter (or empty) gradient-norm lists."""
         self._flush()
         return {key: list(self._history.get(key, [])) for key in HISTORY_KEYS}
+
+    def recent_history(self, iterations: int) -> dict:
+        """The ``history`` of the last ``iterations`` iterations only (k * iterations D steps),
+        without copying the whole of it: what a progress line's health check reads."""
+        self._flush()
+        counts = {key: iterations if key in G_KEYS else iterations * self.k for key in HISTORY_KEYS}
+        return {key: self._history[key][-counts[key]:] for key in HISTORY_KEYS}
 
     def last(self, key: str, n: int = 1) -> float:
         """Mean of the last n recorded values of ``key`` (reads back pending values)."""
@@ -254,10 +363,19 @@ class GAN:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        self.generator.load_state_dict(state["generator"])
-        self.discriminator.load_state_dict(state["discriminator"])
-        self.g_optimizer.load_state_dict(state["g_optimizer"])
-        self.d_optimizer.load_state_dict(state["d_optimizer"])
+        """Restore what ``state_dict`` saved. A state of another model (other layers or sizes)
+        raises KeyError/ValueError naming the part ("generator", ...) and the mismatching keys."""
+        parts = ("generator", "discriminator", "g_optimizer", "d_optimizer", "counters", "history")
+        missing = [part for part in parts if part not in state]
+        if missing:
+            raise KeyError(f"GAN.load_state_dict: the state has no {', '.join(missing)}: not a GAN's state_dict "
+                           f"(it has {', '.join(map(str, state)) or 'nothing'})")
+        for part in parts[:4]:
+            try:
+                getattr(self, part).load_state_dict(state[part])
+            except (KeyError, ValueError, TypeError) as exc:
+                message = exc.args[0] if exc.args else repr(exc)
+                raise type(exc)(f"GAN.load_state_dict: {part} does not match this GAN's: {message}") from exc
         counters = state["counters"]
         self.iteration, self.d_steps, self.g_steps = counters["iteration"], counters["d_steps"], counters["g_steps"]
         self._pending.clear()

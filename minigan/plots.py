@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import pathlib
 
 import numpy
 
@@ -72,8 +73,23 @@ def smooth(values, window):
     return numpy.arange(window - 1, len(v)), numpy.convolve(v, kernel, mode="valid")
 
 
-def training_curves(history, path, k=1, window=None):
-    """Losses, mean D(x) and D(G(z)) (-> 1/2), and the value V (-> -log 4), per discriminator step."""
+def shade_episodes(ax, episodes, per_iteration: int = 1) -> None:
+    """Shade the span of each health episode (``minigan.health.diagnose``) on ``ax``, one colour
+    per sign, labelled once. ``per_iteration``: x units per iteration (k on an axis of D steps)."""
+    from .health import SHORT
+    colours = dict(zip(SHORT, ("C3", "C1", "C4", "C5", "C6", "k", "C2")))
+    labelled = set()
+    for e in episodes:
+        lo, hi = (e["first"] - 1) * per_iteration, e["last"] * per_iteration
+        label = None if e["sign"] in labelled else SHORT.get(e["sign"], e["sign"])
+        labelled.add(e["sign"])
+        ax.axvspan(lo, max(hi, lo + per_iteration), color=colours.get(e["sign"], "0.5"), alpha=0.15, lw=0,
+                   label=label)
+
+
+def training_curves(history, path, k=1, window=None, episodes=()):
+    """Losses, mean D(x) and D(G(z)) (-> 1/2), and the value V (-> -log 4), per discriminator step.
+    ``episodes`` (``minigan.health.diagnose``) are shaded on every panel."""
     plt = _plt()
     n = len(history["d_loss"])
     window = window or max(1, n // 400)
@@ -96,6 +112,10 @@ def training_curves(history, path, k=1, window=None):
     ax.axhline(-math.log(4), color="k", ls=":", lw=1, label="-log 4 (the game's optimum)")
     ax.set_xlabel("discriminator step"); ax.set_title("value of the game"); ax.legend(fontsize=8)
     ax.set_xscale("symlog", linthresh=10)
+    if episodes:
+        for ax in axes:
+            shade_episodes(ax, episodes, per_iteration=k)
+        axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -154,3 +174,90 @@ def show_images(ax, images, rows, cols, title, row_labels=None, col_labels=None)
     if row_labels:
         ax.set_yticklabels(row_labels, fontsize=8)
     ax.tick_params(length=0)
+
+
+# -- image GANs (MNIST): grids per epoch, loss curves, an animation of the fixed-z grid ------------
+def save_image_grid(path, images, rows, cols, title, row_labels=None):
+    """Save host images (rows*cols, 784) in [0, 1] as one titled picture."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(cols * 0.6 + 0.6, rows * 0.6 + 0.6))
+    show_images(ax, images, rows, cols, title, row_labels)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def image_loss_curves(path, history, k=1, window=50):
+    """Losses and D's outputs against the iteration (k D steps + 1 G step), smoothed over ``window``."""
+    plt = _plt()
+
+    def per_iteration(values, every=1):
+        v = numpy.asarray(values, float)
+        v = v[:len(v) // every * every].reshape(-1, every).mean(axis=1)
+        return smooth(v, min(window, max(len(v), 1)))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    top.plot(*per_iteration(history["d_loss"], k), label="D loss (BCE real + fake) / 2")
+    top.plot(*per_iteration(history["g_loss"]), label="G loss -log D(G(z))")
+    top.legend(fontsize=8)
+    bottom.plot(*per_iteration(history["d_real"], k), label="D(x), real")
+    bottom.plot(*per_iteration(history["d_fake"], k), label="D(G(z)), fake")
+    bottom.axhline(0.5, color="gray", lw=0.8, ls="--")
+    bottom.set_ylim(0, 1)
+    bottom.set_xlabel("iteration (k D steps + 1 G step)")
+    bottom.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+class EpochFigures:
+    """The ``on_epoch_end`` callback of ``image_training.train``: after each epoch, a 10x10 grid from
+    fixed z (the same every epoch: row = label for a conditional G), a 3x3 grid, the loss curves;
+    copies of the big grid per epoch in ``out/epochs/``; with ``gif=True`` an animation of them.
+    """
+
+    def __init__(self, out, experiment, seed: int = 0, gif: bool = False):
+        from . import backend, image_sampling
+        self.out, self.experiment, self.gif = pathlib.Path(out), experiment, gif
+        noise, dim = experiment.noise, experiment.noise_dim
+        self.grid_z, self.grid_labels = image_sampling.label_grid_inputs(10, 10, seed + 1, dim, noise)
+        self.small_z = image_sampling.draw_noise(backend.Random(seed + 2), noise, (9, dim))
+        (self.out / "epochs").mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, epoch, gan):
+        from . import backend, image_sampling
+        G, output = gan.generator, self.experiment.output
+        if image_sampling.is_conditional(G):
+            grid = image_sampling.generate_images(G, self.grid_z, self.grid_labels, output)
+            small = image_sampling.generate_images(G, self.small_z, backend.xp.arange(9, dtype=backend.xp.int64),
+                                                   output)
+            rows = [str(i) for i in range(10)]
+        else:
+            grid = image_sampling.generate_images(G, self.grid_z, output=output)
+            small, rows = grid[:9], None
+        save_image_grid(self.out / "grid_3x3.png", small, 3, 3, f"epoch {epoch}")
+        title = f"epoch {epoch}: row = label, column = fixed z" if rows else f"epoch {epoch}: fixed z"
+        for path in (self.out / "grid_10x10.png", self.out / "epochs" / f"grid_10x10_epoch_{epoch:03d}.png"):
+            save_image_grid(path, grid, 10, 10, title, rows)
+        image_loss_curves(self.out / "loss_curves.png", gan.history, gan.k)
+        if self.gif:
+            grids_animation(sorted((self.out / "epochs").glob("grid_10x10_epoch_*.png")), self.out / "training.gif")
+
+
+def grids_animation(frames, path, fps=2):
+    """An animated GIF of saved PNG frames (the fixed-z grid after each epoch)."""
+    plt = _plt()
+    from matplotlib.animation import FuncAnimation, PillowWriter
+    images = [plt.imread(f) for f in frames]
+    if not images:
+        return
+    h, w = images[0].shape[:2]
+    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.axis("off")
+    shown = ax.imshow(images[0])
+
+    def draw(i):
+        shown.set_data(images[i])
+    FuncAnimation(fig, draw, frames=len(images)).save(path, writer=PillowWriter(fps=fps))
+    plt.close(fig)

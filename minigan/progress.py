@@ -30,9 +30,14 @@ class Progress:
         self._last_draw = -1e9
         self.done = 0
         self.numbers: dict = {}
+        self.warnings: list = []
 
-    def update(self, done: int, **numbers) -> None:
+    def update(self, done: int, warnings=None, **numbers) -> None:
+        """Redraw with ``done`` steps and the ``numbers`` to show; ``warnings``: short strings
+        (``minigan.health.current_warnings``) shown after them while they hold."""
         self.done, self.numbers = done, numbers or self.numbers
+        if warnings is not None:
+            self.warnings = list(warnings)
         now = time.perf_counter()
         if now - self._last_draw >= self.min_interval or done >= self.total:
             self._draw(now)
@@ -49,6 +54,8 @@ class Progress:
         nums = " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.numbers.items())
         line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} "
                 f"{rate:.0f}/s eta {eta:.0f}s {nums}")
+        if self.warnings:
+            line += "  WARNING: " + "; ".join(self.warnings)
         if self.tty:
             self.stream.write("\r" + line + "\033[K" + end)
         else:

@@ -51,33 +51,65 @@ class Recipe2D(Recipe):
     # "mean" keeps o in [0, 1]. With "sum", o reaches N - 1 and Adam's fixed step
     # size lets D lean on it N times harder; our runs then left the ring entirely.
     minibatch_reduction: str = "mean"
+    # -- PacGAN (Lin et al. 2018) and its networks; the defaults keep the plain recipe above --
+    pack: int = 1                     # D judges `pack` samples at once: a batch is batch_size * pack samples
+    d_hidden: tuple | None = None     # D's hidden widths (None: the same as `hidden`)
+    d_maxout_pieces: int = 0          # > 0: D's hidden layers are Maxout with this many pieces (PacGAN: 5)
+    g_batchnorm: bool = False         # G's hidden layers: Linear (no bias) -> BatchNorm1d -> ReLU (PacGAN's G)
+    # D's first layer starts with weights and biases this many times larger: steeper features at the
+    # same kink positions, for modes much narrower than their spacing (std 0.01 at radius 1)
+    d_first_layer_scale: float = 1.0
 
 
 def build_discriminator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
-    """x (m, 2) -> hidden layers (LeakyReLU 0.2) -> [MinibatchDiscrimination] -> logit (m, 1).
+    """x (m, pack * 2) -> hidden layers (LeakyReLU 0.2, or Maxout) -> [MinibatchDiscrimination] -> logit (m, 1).
 
+    With packing, D reads ``pack`` samples side by side, so its first layer is
+    ``pack`` times wider; nothing else changes (PacGAN keeps the rest of D).
     The minibatch layer sits on the last hidden features, as in Salimans et
     al. (2016), so D judges each sample together with the rest of its batch.
     """
-    width = recipe.hidden[-1]
-    layers = list(nn.mlp([data_dim, *recipe.hidden]).layers) + [nn.LeakyReLU(0.2)]
+    hidden = recipe.d_hidden or recipe.hidden
+    width, sizes = hidden[-1], [recipe.pack * data_dim, *hidden]
+    if recipe.d_maxout_pieces:
+        layers = [nn.Maxout(n_in, n_out, recipe.d_maxout_pieces) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    else:
+        layers = list(nn.mlp(sizes).layers) + [nn.LeakyReLU(0.2)]
     if recipe.minibatch_kernels:
         layers.append(nn.MinibatchDiscrimination(width, recipe.minibatch_kernels, recipe.kernel_dim,
                                                     reduction=recipe.minibatch_reduction))
         width += recipe.minibatch_kernels
     layers.append(nn.Linear(width, 1))
+    for p in layers[0].parameters():
+        p.data *= recipe.d_first_layer_scale
     return nn.Sequential(*layers)
 
 
+def build_generator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
+    """z (m, noise_dim) -> hidden layers -> x (m, 2), linear output.
+
+    Hidden layers: Linear + LeakyReLU(0.2) (``nn.mlp``), or with ``g_batchnorm``
+    PacGAN's Linear (no bias: BatchNorm's beta is the bias) -> BatchNorm1d -> ReLU.
+    """
+    if not recipe.g_batchnorm:
+        return nn.mlp([recipe.noise_dim, *recipe.hidden, data_dim])
+    from .nn.batchnorm import BatchNorm1d
+    layers, n_in = [], recipe.noise_dim
+    for width in recipe.hidden:
+        layers += [nn.Linear(n_in, width, bias=False), BatchNorm1d(width), nn.ReLU()]
+        n_in = width
+    return nn.Sequential(*layers, nn.Linear(n_in, data_dim))
+
+
 def build_2d(recipe: Recipe2D, data_dim: int = 2) -> GAN:
-    """G: noise -> hidden -> x (linear output); D: see :func:`build_discriminator`, outputs logits."""
-    generator = nn.mlp([recipe.noise_dim, *recipe.hidden, data_dim])
+    """G: see :func:`build_generator`; D: see :func:`build_discriminator`, outputs logits."""
+    generator = build_generator(recipe, data_dim)
     discriminator = build_discriminator(recipe, data_dim)
     return GAN(generator, discriminator,
                optim.Adam(generator.parameters(), recipe.lr_g, betas=recipe.betas),
                optim.Adam(discriminator.parameters(), recipe.lr_d, betas=recipe.betas),
                recipe.noise_dim, k=recipe.k, generator_loss=recipe.generator_loss, noise=recipe.noise,
-               logits=True)
+               logits=True, pack=recipe.pack)
 
 
 def evaluate_2d(samples, target) -> dict:
@@ -113,7 +145,8 @@ def train_2d(target, recipe: Recipe2D, num_snapshots: int = 6, progress: bool = 
     def on_snapshot(iteration):
         snapshots.append((iteration, backend.to_numpy(gan.generate(2000))))
 
-    seconds = fit(gan, toy.batches(target, recipe.batch_size), recipe.steps,
+    # D judges batch_size packed rows of each kind, so a batch holds batch_size * pack samples (PacGAN's choice)
+    seconds = fit(gan, toy.batches(target, recipe.batch_size * recipe.pack), recipe.steps,
                   final_lr_factor=recipe.final_lr_factor,
                   snapshot_at=snapshot_iterations(recipe.steps, num_snapshots),
                   on_snapshot=on_snapshot, progress=progress, label=label)
@@ -152,3 +185,56 @@ def compare(target, base: Recipe2D = COLLAPSE_PRONE, variants: dict = VARIANTS, 
         backend.seed(seed)
         results[name] = train_2d(target, replace(base, **changes), progress=progress, label=name)
     return results
+
+
+# -- PacGAN's Table 1: GAN against PacGAN on the papers' ring and grid -------------------
+
+#: Table 1 of Lin et al. (2018, PacGAN), mean ± standard error over 10 trials of 2,500 samples:
+#: (modes captured, high-quality fraction, reverse KL), each as (mean, standard error).
+PUBLISHED_TABLE1 = {
+    "ring": {"GAN": ((6.3, 0.5), (0.982, 0.002), (0.45, 0.09)),
+             "PacGAN2": ((7.9, 0.1), (0.956, 0.020), (0.07, 0.03))},
+    "grid": {"GAN": ((17.3, 0.8), (0.948, 0.007), (0.70, 0.07)),
+             "PacGAN4": ((24.8, 0.2), (0.936, 0.006), (0.04, 0.01))},
+}
+
+TABLE_METRICS = ("modes_captured", "high_quality", "reverse_kl")
+
+
+def model_name(pack: int) -> str:
+    """"GAN" for pack = 1, "PacGAN<pack>" otherwise (the papers' names)."""
+    return "GAN" if pack == 1 else f"PacGAN{pack}"
+
+
+def pack_trials(target, recipe: Recipe2D, packs=(1, 2, 3, 4), trials: int = 10, seed: int = 0,
+                num_samples: int = metrics.PAPER_NUM_SAMPLES, progress: bool = False) -> dict:
+    """The Table 1 protocol: for each pack, ``trials`` trainings of ``recipe`` (seeds seed .. seed+trials-1),
+    each scored on ``num_samples`` fresh samples by :func:`minigan.metrics.mode_metrics` (3 std).
+
+    Returns {model name: {"pack", "trials": [per-trial metrics and seconds], "summary": {metric: {"mean",
+    "standard_error"}}, "samples": host (num_samples, 2) of the first trial}}.
+    """
+    table = {}
+    for pack in packs:
+        rows, first = [], None
+        for t in range(trials):
+            backend.seed(seed + t)
+            run = train_2d(target, replace(recipe, pack=pack), num_snapshots=1, progress=progress,
+                           label=f"{model_name(pack)} trial {t}")
+            x = backend.to_numpy(run["gan"].generate(num_samples))
+            m = metrics.mode_metrics(x, target.centers, target.std, threshold=3.0)
+            rows.append({"seed": seed + t, **{k: m[k] for k in TABLE_METRICS}, "counts": m["counts"],
+                         "seconds": run["metrics"]["seconds"]})
+            first = x if first is None else first
+        summary = {}
+        for key in TABLE_METRICS:
+            mean, se = metrics.mean_and_standard_error([r[key] for r in rows])
+            summary[key] = {"mean": mean, "standard_error": se}
+        table[model_name(pack)] = {"pack": pack, "trials": rows, "summary": summary, "samples": first}
+    return table
+
+
+#: minigan's recipe for PacGAN's ring (radius 1, std 0.01): see the README for what each choice bought.
+PACGAN_RING = Recipe2D(pack=2, batch_size=128, steps=8000)
+#: minigan's recipe for PacGAN's grid (25 modes, std 0.05).
+PACGAN_GRID = Recipe2D(pack=4, batch_size=128, steps=8000)

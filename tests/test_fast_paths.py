@@ -219,3 +219,19 @@ def test_adam_reports_pytorch_moments_and_resumes_from_them(float64):
     other = optim.Adam(nn.Linear(3, 2).parameters())
     other.load_state_dict(state)                                # PyTorch-style state: m and v only
     np.testing.assert_allclose(backend.to_numpy(other.m_tilde), backend.to_numpy(opt.m_tilde), rtol=1e-12)
+
+
+def test_a_chain_starting_with_dropout_skips_its_backward_and_keeps_the_parameter_gradients(float64):
+    net = nn.Sequential(nn.Dropout(0.2), nn.Linear(6, 4), nn.LeakyReLU(0.2), nn.Linear(4, 1))
+    x, g = backend.rng().normal((5, 6)), backend.rng().normal((5, 1))
+    net(x)
+    net.zero_grad()
+    net.backward(g)
+    full = [backend.to_numpy(p.grad).copy() for p in net.parameters()]
+    calls = []
+    net.layers[0].backward = lambda grad: calls.append(grad)     # must not run
+    net.zero_grad()
+    assert backward_to(net, g, input_grad=False) is None
+    assert calls == []
+    for a, p in zip(full, net.parameters()):
+        np.testing.assert_allclose(a, backend.to_numpy(p.grad), rtol=1e-12)

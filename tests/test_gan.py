@@ -193,5 +193,5 @@ def test_last_averages_the_most_recent_records_and_names_unknown_keys():
     for _ in range(4):
         g.train_step(batches)
     assert g.last("d_real", 2) == pytest.approx(sum(g.history["d_real"][-2:]) / 2)
-    with pytest.raises(KeyError, match="key must be one of d_loss, g_loss, d_real, d_fake, value; got 'D\\(x\\)'"):
+    with pytest.raises(KeyError, match="key must be one of d_loss, g_loss, d_real, d_fake, value, d_grad_norm, g_grad_norm; got 'D\\(x\\)'"):
         g.last("D(x)")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import conftest
-from minigan import backend, checkpoint, gradcheck, models, nn, train_mnist
+from minigan import backend, checkpoint, gradcheck, image_sampling, image_training, nn, plots
+from minigan.experiments import mnist_cgan
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -31,7 +32,7 @@ def layer_summary(net):
 
 
 def test_discriminator_is_the_tutorials_layer_for_layer():
-    D = models.discriminator()
+    D = mnist_cgan.discriminator()
     assert isinstance(D, nn.Conditional) and D.label_concat.embedding.weight.shape == (10, 10)
     linear = [(i, o) for kind, i, o in layer_summary(D) if kind == "Linear"]
     assert linear == [(794, 1024), (1024, 512), (512, 256), (256, 1)]
@@ -41,7 +42,7 @@ def test_discriminator_is_the_tutorials_layer_for_layer():
 
 
 def test_generator_is_the_tutorials_layer_for_layer():
-    G = models.generator()
+    G = mnist_cgan.generator()
     linear = [(i, o) for kind, i, o in layer_summary(G) if kind == "Linear"]
     assert linear == [(110, 256), (256, 512), (512, 1024), (1024, 784)]
     assert [k for k, _, _ in layer_summary(G)] == ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"]
@@ -49,7 +50,7 @@ def test_generator_is_the_tutorials_layer_for_layer():
 
 
 def test_conditional_models_map_images_and_labels_to_the_right_shapes_and_ranges():
-    G, D = models.generator(), models.discriminator()
+    G, D = mnist_cgan.generator(), mnist_cgan.discriminator()
     labels = labels_of(0, 3, 9)
     images = G(backend.rng().normal((3, 100)), labels)
     p = D(images, labels)
@@ -58,7 +59,7 @@ def test_conditional_models_map_images_and_labels_to_the_right_shapes_and_ranges
 
 
 def test_unconditional_models_take_784_and_100_inputs():
-    G, D = models.generator(False), models.discriminator(False)
+    G, D = mnist_cgan.generator(False), mnist_cgan.discriminator(False)
     assert G.layers[0].in_features == 100 and D.layers[0].in_features == 784
     assert D(G(backend.rng().normal((2, 100)))).shape == (2, 1)
 
@@ -77,8 +78,8 @@ class GeneratorThroughDiscriminator(nn.Module):
 
 
 def test_scaled_down_conditional_gan_gradients_match_finite_differences(float64):
-    G = models.generator(noise_dim=3, hidden=(5, 4), image_size=6, num_classes=3, embedding_dim=2)
-    D = models.discriminator(image_size=6, hidden=(5, 4), dropout=0.3, num_classes=3, embedding_dim=2)
+    G = mnist_cgan.generator(noise_dim=3, hidden=(5, 4), image_size=6, num_classes=3, embedding_dim=2)
+    D = mnist_cgan.discriminator(image_size=6, hidden=(5, 4), dropout=0.3, num_classes=3, embedding_dim=2)
     result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)),
                                     labels_of(0, 2, 1, 2))
     assert result.max_error < 1e-6, result
@@ -86,17 +87,17 @@ def test_scaled_down_conditional_gan_gradients_match_finite_differences(float64)
 
 
 def test_load_generator_rebuilds_the_saved_weights_without_touching_the_random_stream(tmp_path):
-    G = models.generator()
-    models.save_generator(tmp_path / "g.npz", G, conditional=True)
+    G = mnist_cgan.generator()
+    image_sampling.save_generator(tmp_path / "g.npz", mnist_cgan.Experiment(), G)
     state = backend.rng().get_state()
-    loaded, config = models.load_generator(tmp_path / "g.npz")
+    loaded, config = image_sampling.load_generator(tmp_path / "g.npz")
     assert backend.rng().get_state() == state and config["conditional"] is True
     z, labels = backend.rng().normal((2, 100)), labels_of(4, 7)
     np.testing.assert_array_equal(backend.to_numpy(loaded(z, labels)), backend.to_numpy(G(z, labels)))
 
 
 def test_label_grid_rows_share_z_and_columns_share_label():
-    z, labels = models.label_grid_inputs(rows=3, cols=4, seed=1)
+    z, labels = image_sampling.label_grid_inputs(rows=3, cols=4, seed=1)
     z, labels = backend.to_numpy(z), backend.to_numpy(labels)
     assert labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
     np.testing.assert_array_equal(z[:4], z[8:])
@@ -110,25 +111,25 @@ def synthetic_mnist(n=192, seed=0):
 
 
 def final_weights(out):
-    state = checkpoint.load(out / train_mnist.CHECKPOINT)["gan"]
+    state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
     return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
 
 
 def test_one_epoch_is_n_over_batch_over_k_iterations():
-    assert train_mnist.iterations_per_epoch(8000, 64, 1) == 125
-    assert train_mnist.iterations_per_epoch(8000, 64, 5) == 25
+    assert image_training.iterations_per_epoch(8000, 64, 1) == 125
+    assert image_training.iterations_per_epoch(8000, 64, 5) == 25
     with pytest.raises(ValueError, match="0 iterations"):
-        train_mnist.iterations_per_epoch(100, 64, 2)
+        image_training.iterations_per_epoch(100, 64, 2)
 
 
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
     images, labels = synthetic_mnist()
-    settings = train_mnist.Settings(epochs=2, batch_size=32, k=2, seed=3)   # 3 iterations, 6 batches per epoch
+    settings = mnist_cgan.Settings(epochs=2, batch_size=32, k=2, seed=3)   # 3 iterations, 6 batches per epoch
     quick = {"show_progress": False, "samples_per_class": 10}
-    train_mnist.train(images, labels, tmp_path / "straight", settings, **quick)
-    first_half = train_mnist.Settings(epochs=1, batch_size=32, k=2, seed=3)
-    train_mnist.train(images, labels, tmp_path / "resumed", first_half, **quick)
-    summary = train_mnist.train(images, labels, tmp_path / "resumed", settings, resume=True, **quick)
+    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "straight", **quick)
+    first_half = mnist_cgan.Settings(epochs=1, batch_size=32, k=2, seed=3)
+    image_training.train(mnist_cgan.Experiment(first_half), images, labels, tmp_path / "resumed", **quick)
+    summary = image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "resumed", resume=True, **quick)
     straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
     assert straight.keys() == resumed.keys()
     assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
@@ -139,17 +140,17 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
 
 def test_resume_with_different_settings_is_refused(tmp_path):
     images, labels = synthetic_mnist(n=64)
-    train_mnist.train(images, labels, tmp_path, train_mnist.Settings(epochs=1, batch_size=32),
+    image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32)), images, labels, tmp_path,
                       show_progress=False, samples_per_class=1)
     with pytest.raises(ValueError, match=r"settings differ \(lr_g: checkpoint 0.0001, now 0.001\)"):
-        train_mnist.train(images, labels, tmp_path, train_mnist.Settings(epochs=2, batch_size=32, lr_g=1e-3),
+        image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=2, batch_size=32, lr_g=1e-3)), images, labels, tmp_path,
                           resume=True, show_progress=False)
 
 
 def test_training_images_outside_the_unit_interval_are_rejected(tmp_path):
     images, labels = synthetic_mnist(n=64)
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        train_mnist.train(images * 2 - 1, labels, tmp_path, train_mnist.Settings(epochs=1), show_progress=False)
+        image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1)), images * 2 - 1, labels, tmp_path, show_progress=False)
 
 
 # -- the demos, end to end on the shared MNIST files ---------------------------------------
@@ -194,8 +195,8 @@ def test_demo_writes_the_figures_and_a_checkpoint(trained):
 
 def test_saved_generator_reproduces_the_samples(trained):
     out, _ = trained
-    G, config = models.load_generator(out / "generator.npz")
-    images, labels = models.sample_images(G, 1000, seed=4)
+    G, config = image_sampling.load_generator(out / "generator.npz")
+    images, labels = image_sampling.sample_images(G, 1000, seed=4)
     np.testing.assert_array_equal(images, np.load(out / "samples.npy"))
     np.testing.assert_array_equal(labels, np.load(out / "labels.npy"))
 
@@ -210,11 +211,44 @@ def test_latent_space_demo_draws_its_three_figures(trained, tmp_path):
 
 def test_unconditional_training_writes_samples_without_labels_and_its_figures(tmp_path):
     images, _ = synthetic_mnist(n=64)
-    settings = train_mnist.Settings(epochs=1, batch_size=32, conditional=False)
-    figures = load_demo("mnist_cgan").epoch_figures(tmp_path, seed=0, k=1)
-    train_mnist.train(images, None, tmp_path, settings, on_epoch_end=figures, show_progress=False,
-                      samples_per_class=3)
+    experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32, conditional=False))
+    figures = plots.EpochFigures(tmp_path, experiment, seed=0)
+    image_training.train(experiment, images, None, tmp_path, on_epoch_end=figures, show_progress=False,
+                         samples_per_class=3)
     assert np.load(tmp_path / "samples.npy").shape == (30, 784)
     assert not (tmp_path / "labels.npy").exists()
     assert (tmp_path / "grid_10x10.png").is_file() and (tmp_path / "grid_3x3.png").is_file()
-    assert models.load_generator(tmp_path / "generator.npz")[1]["conditional"] is False
+    assert image_sampling.load_generator(tmp_path / "generator.npz")[1]["conditional"] is False
+
+
+def test_an_existing_checkpoint_is_neither_overwritten_silently_nor_ignored(tmp_path):
+    images, labels = synthetic_mnist(n=64)
+    experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32))
+    image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+    before = (tmp_path / "checkpoint.npz").read_bytes()
+    with pytest.raises(FileExistsError, match=r"--resume .* --overwrite"):
+        image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+    assert (tmp_path / "checkpoint.npz").read_bytes() == before
+    image_training.train(experiment, images, labels, tmp_path, overwrite=True, show_progress=False,
+                         samples_per_class=1)
+
+
+def test_resume_refuses_a_checkpoint_of_another_experiment(tmp_path):
+    images, labels = synthetic_mnist(n=64)
+    experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32))
+    image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+
+    class Other(mnist_cgan.Experiment):
+        name = "dcgan"
+    with pytest.raises(ValueError, match="written by the 'mnist_cgan' experiment, not 'dcgan'"):
+        image_training.train(Other(experiment.settings), images, labels, tmp_path, resume=True, show_progress=False)
+
+
+def test_auxiliary_classifier_gan_trains_and_its_generator_reloads(tmp_path):
+    images, labels = synthetic_mnist(n=64)
+    settings = mnist_cgan.Settings(epochs=1, batch_size=32, auxiliary_classifier=True)
+    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path, show_progress=False,
+                         samples_per_class=2)
+    G, config = image_sampling.load_generator(tmp_path / "generator.npz")
+    assert config["settings"]["auxiliary_classifier"] is True and image_sampling.is_conditional(G)
+    assert np.load(tmp_path / "labels.npy").tolist() == sorted(list(range(10)) * 2)

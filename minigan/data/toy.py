@@ -134,6 +134,18 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixt
     return GaussianMixture2D(numpy.stack([xs.ravel(), ys.ravel()], axis=1), std)
 
 
+def pacgan_ring() -> GaussianMixture2D:
+    """The ring of PacGAN's Table 1 (Lin et al. 2018, their 2DRing config): 8 Gaussians at
+    (cos 2 pi i/8, sin 2 pi i/8), radius 1, std 0.01 (3 std = 0.03; neighbours 0.77 apart)."""
+    return ring(num_modes=8, radius=1.0, std=0.01)
+
+
+def pacgan_grid() -> GaussianMixture2D:
+    """The grid of VEEGAN's and PacGAN's Table 1 (their 2DGrid config): 25 Gaussians at
+    {-4, -2, 0, 2, 4}^2, std 0.05 (3 std = 0.15; neighbours 2 apart). The same as ``grid()``."""
+    return grid(side=5, spacing=2.0, std=0.05)
+
+
 def batches(distribution, m: int):
     """An endless iterator of fresh batches (m, dim), as ``GAN.train_step`` consumes them."""
     while True:

@@ -87,6 +87,7 @@ class Module:
     training: bool = True
     skips_input_grad: bool = False   # backward takes ``input_grad`` (see backward_to)
     rowwise: bool = False            # each output row depends on its own input row only (see is_rowwise)
+    buffer_names: tuple = ()         # attributes holding saved, untrained arrays (BatchNorm's running stats)
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
@@ -127,6 +128,13 @@ class Module:
         """All parameters of this module and its sub-modules, in a fixed order."""
         return [p for _, p in self.named_parameters()]
 
+    def named_buffers(self, prefix: str = ""):
+        """(dotted name, array) of every buffer: state that is saved but not trained (``buffer_names``)."""
+        for key in self.buffer_names:
+            yield prefix + key, getattr(self, key)
+        for key, child in self.named_children():
+            yield from child.named_buffers(prefix + key + ".")
+
     def zero_grad(self) -> None:
         """Make every parameter's ``.grad`` zero (``Parameter.clear_grad``)."""
         for p in self.parameters():
@@ -154,10 +162,13 @@ class Module:
         return self.train(False)
 
     def to(self, dtype):
-        """Convert every parameter to ``dtype`` (e.g. float64 for gradient checks). Returns ``self``."""
+        """Convert every parameter and buffer to ``dtype`` (e.g. float64 for gradient checks). Returns ``self``."""
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = backend.xp.zeros_like(p.data)
+        for module in self.modules():
+            for key in module.buffer_names:
+                setattr(module, key, getattr(module, key).astype(dtype))
         return self
 
     def num_parameters(self) -> int:
@@ -165,28 +176,30 @@ class Module:
 
     # -- saving and loading ----------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, numpy.ndarray]":
-        """Host (NumPy) copies of every parameter, by dotted name."""
-        return OrderedDict((k, backend.to_numpy(p.data).copy()) for k, p in self.named_parameters())
+        """Host (NumPy) copies of every parameter, then of every buffer, by dotted name."""
+        arrays = [(k, p.data) for k, p in self.named_parameters()] + list(self.named_buffers())
+        return OrderedDict((k, backend.to_numpy(a).copy()) for k, a in arrays)
 
     def load_state_dict(self, state) -> None:
-        """Copy arrays from ``state`` into the parameters, in place.
+        """Copy arrays from ``state`` into the parameters and buffers, in place.
 
         Raises ``KeyError`` for missing or unexpected names and ``ValueError``
-        for a shape that does not match, naming the parameter.
+        for a shape that does not match, naming the parameter or buffer.
         """
-        params = dict(self.named_parameters())
-        missing = sorted(set(params) - set(state))
-        unexpected = sorted(set(state) - set(params))
+        targets = {k: ("parameter", p.data) for k, p in self.named_parameters()}
+        targets.update((k, ("buffer", a)) for k, a in self.named_buffers())
+        missing = sorted(set(targets) - set(state))
+        unexpected = sorted(set(state) - set(targets))
         if missing or unexpected:
             raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for key, p in params.items():
+        for key, (kind, target) in targets.items():
             value = state[key]
-            if tuple(value.shape) != tuple(p.data.shape):
+            if tuple(value.shape) != tuple(target.shape):
                 raise ValueError(
-                    f"load_state_dict: parameter {key!r} has shape {tuple(p.data.shape)}, "
+                    f"load_state_dict: {kind} {key!r} has shape {tuple(target.shape)}, "
                     f"the state has {tuple(value.shape)}"
                 )
-            p.data[...] = backend.xp.asarray(value, dtype=p.data.dtype)
+            target[...] = backend.xp.asarray(value, dtype=target.dtype)
 
     def __repr__(self):
         lines = [f"  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in self.named_children()]
@@ -258,3 +271,17 @@ def check_input(module: Module, x, features: int | None = None, ndim: int = 2) -
         raise ValueError(f"{name}: input must have {features} features (last axis); got shape {tuple(x.shape)}")
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
+
+
+def check_grad_output(module: Module, grad_output, expected_shape) -> None:
+    """Raise a clear error when ``backward`` gets dL/dy of the wrong shape (or not an array).
+
+    ``expected_shape`` is the shape of the output the forward returned; dL/dy must match it."""
+    name = type(module).__name__
+    shape = getattr(grad_output, "shape", None)
+    if shape is None:
+        raise TypeError(f"{name}.backward: grad_output must be an array of shape {tuple(expected_shape)}; "
+                        f"got {type(grad_output).__name__}")
+    if tuple(shape) != tuple(expected_shape):
+        raise ValueError(f"{name}.backward: grad_output must have the output's shape {tuple(expected_shape)}; "
+                         f"got {tuple(shape)}")

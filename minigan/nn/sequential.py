@@ -25,12 +25,21 @@ class Sequential(Module):
 
     def backward(self, grad_output, input_grad=True):
         """input_grad (see ``nn.module.backward_to``) concerns only the first layer:
-        every later layer's input is an earlier layer's output, whose gradient the chain needs."""
+        every later layer's input is an earlier layer's output, whose gradient the chain needs.
+
+        With input_grad=False, layers before the first one that has parameters (a Dropout
+        on D's input, say) need no backward at all: nothing below them learns, so the chain
+        stops at the first parameterised layer, which skips its own dL/dx."""
         if not self.layers:
             return backward_to(_Identity(), grad_output, input_grad)
-        for layer in reversed(self.layers[1:]):
+        first = self._first_with_parameters() if input_grad is False else 0
+        for layer in reversed(self.layers[first + 1:]):
             grad_output = layer.backward(grad_output)
-        return backward_to(self.layers[0], grad_output, input_grad)
+        return backward_to(self.layers[first], grad_output, input_grad)
+
+    def _first_with_parameters(self) -> int:
+        """Index of the first layer with parameters (0 if none has any)."""
+        return next((i for i, layer in enumerate(self.layers) if layer.parameters()), 0)
 
     def __getitem__(self, i):
         return self.layers[i]

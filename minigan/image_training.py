@@ -1,0 +1,223 @@
+"""The training loop shared by every image GAN: epochs, checkpoints, resume, figures, summary.
+
+An *experiment* (one file in ``minigan/experiments/``: the tutorial's MLP cGAN, the
+paper's Maxout GAN, the DCGAN) says which networks, optimizers and settings to use by
+subclassing :class:`ImageExperiment`. This module does the rest, the same way for all:
+
+- one epoch is ``(N // batch_size) // k`` iterations of Algorithm 1 (``GAN.train_step``:
+  k discriminator steps, each on a fresh batch, then one generator step), so every epoch
+  shows D about N images;
+- after every epoch an atomic checkpoint (both networks, both optimizers, the random
+  state, the minibatch order and position, the settings, the experiment's name), so
+  ``resume=True`` continues exactly where it stopped: on NumPy a resumed run ends with
+  the same weights as an uninterrupted one; an existing checkpoint is never overwritten
+  unless asked (``overwrite=True``);
+- at the end ``samples.npy`` (10000, 784) float32 in [0, 1] (1,000 of each label for a
+  conditional generator), ``labels.npy``, ``generator.npz`` (``image_sampling.load_generator``)
+  and ``summary.json``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import time
+
+import numpy
+
+from . import backend, checkpoint, image_sampling
+from .data import mnist
+from .gan import GAN
+from .progress import Progress
+
+CHECKPOINT = "checkpoint.npz"
+READ_EVERY = 20          # iterations between reads of the loss scalars (each read makes a GPU wait)
+IMAGE_SIZE = 28 * 28
+
+
+class ImageExperiment:
+    """A recipe for an MNIST GAN. Subclasses set the class attributes and implement
+    :meth:`build_generator` and :meth:`build_gan`; everything else has a default.
+
+    Class attributes:
+        name: the registry key (``minigan.experiments.EXPERIMENTS``), stored in checkpoints.
+        Settings: a dataclass of everything that defines a run; it must have ``epochs``,
+            ``batch_size``, ``k``, ``seed`` and ``conditional`` (only ``epochs`` may grow on resume).
+        noise_dim, noise: size and prior of z ("normal", "uniform", "uniform:BOUND").
+        output: G's last activation, "tanh" (images in [-1, 1]) or "sigmoid" ([0, 1]).
+        image_shape: the shape of one image for D: (784,) flat, or (1, 28, 28) for convolutions.
+    """
+
+    name = "experiment"
+    Settings = None
+    noise_dim = 100
+    noise = "normal"
+    output = "tanh"
+    image_shape = (IMAGE_SIZE,)
+
+    def __init__(self, settings=None):
+        self.settings = self.Settings() if settings is None else settings
+
+    # -- what a subclass provides ---------------------------------------------------------
+    def build_generator(self):
+        """G: z (m, noise_dim) [, labels (m,)] -> images (m, *image_shape) in G's output range."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_generator")
+
+    def build_gan(self, images) -> GAN:
+        """Seed, build both networks and their optimizers, return the GAN.
+        ``images``: the host training images (N, 784) in [0, 1] (some recipes initialise from them)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_gan")
+
+    def before_iteration(self, gan: GAN, iteration: int, epoch: int) -> None:
+        """Called before every iteration (0-based count over the whole run): learning-rate schedules."""
+
+    def training_data(self, folder):
+        """Host images (N, 784) in [0, 1] and labels (N,): the 60,000 training images by default."""
+        images, labels = mnist.load_mnist(folder, "train")
+        limit = getattr(self.settings, "limit", None)
+        return (images[:limit], labels[:limit]) if limit else (images, labels)
+
+    # -- shared ---------------------------------------------------------------------------
+    @property
+    def conditional(self) -> bool:
+        return bool(self.settings.conditional)
+
+    def model_inputs(self, images):
+        """Host images (N, 784) in [0, 1] -> D's input range and layout (N, *image_shape)."""
+        x = mnist.to_tanh_range(images) if self.output == "tanh" else images
+        return numpy.ascontiguousarray(x.reshape((len(x),) + tuple(self.image_shape)), dtype=numpy.float32)
+
+    def generator_config(self) -> dict:
+        """What rebuilds the generator: the experiment's name and settings, and how to sample it."""
+        return {"experiment": self.name, "settings": dataclasses.asdict(self.settings),
+                "conditional": self.conditional, "noise_dim": self.noise_dim, "noise": self.noise,
+                "output": self.output, "num_classes": image_sampling.NUM_CLASSES,
+                "image_shape": [28, 28]}
+
+    def sample(self, generator, n_per_class: int = 1000, seed: int = 0):
+        """``image_sampling.sample_images`` with this experiment's noise and output range."""
+        return image_sampling.sample_images(generator, n_per_class, seed, self.noise_dim,
+                                            output=self.output, noise=self.noise)
+
+
+# -- the loop -----------------------------------------------------------------------------
+def iterations_per_epoch(n: int, batch_size: int, k: int) -> int:
+    """(n // batch_size) // k: each iteration consumes k batches."""
+    steps = (n // batch_size) // k
+    if steps < 1:
+        raise ValueError(f"an epoch would have 0 iterations: {n} images, batch_size {batch_size}, k {k}; "
+                         "use more images or a smaller batch_size or k")
+    return steps
+
+
+def recent_means(gan: GAN, iterations: int) -> dict:
+    """Host means over the last ``iterations`` (k D steps and 1 G step each) of each logged number."""
+    d_steps = iterations * gan.k
+    return {"d_loss": gan.last("d_loss", d_steps), "g_loss": gan.last("g_loss", iterations),
+            "D(x)": gan.last("d_real", d_steps), "D(G(z))": gan.last("d_fake", d_steps)}
+
+
+def run_epoch(experiment: ImageExperiment, gan: GAN, batches, steps: int, epoch: int,
+              desc: str = "", show_progress: bool = True) -> None:
+    """``steps`` iterations of Algorithm 1, with a progress bar read every READ_EVERY iterations."""
+    bar = Progress(steps, label=desc, enabled=show_progress)
+    first = epoch * steps
+    for i in range(1, steps + 1):
+        experiment.before_iteration(gan, first + i - 1, epoch)
+        gan.train_step(batches)
+        if show_progress and (i % READ_EVERY == 0 or i == steps):
+            bar.update(i, **recent_means(gan, min(READ_EVERY, i)))
+    bar.close()
+
+
+def _check_resumable(saved: dict, experiment: ImageExperiment, path) -> None:
+    name = saved.get("experiment", "mnist_cgan")
+    if name != experiment.name:
+        raise ValueError(f"cannot resume from {path}: it was written by the {name!r} experiment, "
+                         f"not {experiment.name!r}; choose another --out")
+    current = dataclasses.asdict(experiment.settings)
+    settings = saved["settings"]
+    different = {k: (settings.get(k), v) for k, v in current.items() if k != "epochs" and settings.get(k) != v}
+    if different:
+        details = ", ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in different.items())
+        raise ValueError(f"cannot resume from {path}: settings differ ({details}); "
+                         "pass the checkpoint's settings, or choose a new --out")
+
+
+def _check_images(images, labels, conditional: bool):
+    images = numpy.asarray(images, dtype=numpy.float32)
+    if images.ndim != 2 or images.shape[1] != IMAGE_SIZE or images.min() < 0 or images.max() > 1:
+        raise ValueError(f"train: images must be (N, {IMAGE_SIZE}) in [0, 1]; got shape {images.shape}, "
+                         f"range [{images.min()}, {images.max()}]")
+    if conditional and labels is None:
+        raise ValueError("train: a conditional experiment needs labels (N,); got None")
+    return images
+
+
+def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = False, overwrite: bool = False,
+          on_epoch_end=None, show_progress: bool = True, args: dict | None = None,
+          samples_per_class: int = 1000) -> dict:
+    """Train ``experiment`` on host ``images`` (N, 784) in [0, 1] with ``labels`` (N,); write to ``out``.
+
+    resume: continue from ``out/checkpoint.npz`` (same experiment and settings; ``epochs`` may grow).
+    overwrite: start afresh even if ``out/checkpoint.npz`` exists (otherwise that is refused).
+    on_epoch_end(epoch, gan): runs after each epoch's checkpoint (figures).
+    args: e.g. the demo's command line, stored in the checkpoint.
+    samples_per_class: samples.npy holds 10 times this many images.
+    Returns the summary (also written to out/summary.json).
+    """
+    out = pathlib.Path(out)
+    settings = experiment.settings
+    images = _check_images(images, labels, experiment.conditional)
+    path = out / CHECKPOINT
+    if path.exists() and not (resume or overwrite):
+        raise FileExistsError(f"{path} exists: pass --resume to continue that run, or --overwrite to start "
+                              "over (its checkpoint will be replaced), or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    gan = experiment.build_gan(images)
+    batches = mnist.Minibatches(experiment.model_inputs(images), labels if experiment.conditional else None,
+                                settings.batch_size, seed=settings.seed)
+    steps = iterations_per_epoch(len(images), settings.batch_size, settings.k)
+    epoch, seconds = 0, []
+    if resume:
+        state = checkpoint.load(path)
+        _check_resumable(state, experiment, path)
+        if state["epoch"] > settings.epochs:
+            raise ValueError(f"cannot resume: {path} has {state['epoch']} epochs, more than epochs={settings.epochs}")
+        gan.load_state_dict(state["gan"])
+        batches.load_state_dict(state["loader"])
+        epoch, seconds = state["epoch"], list(state["seconds_per_epoch"])
+    while epoch < settings.epochs:
+        start = time.perf_counter()
+        run_epoch(experiment, gan, batches, steps, epoch, f"epoch {epoch + 1}/{settings.epochs}", show_progress)
+        backend.synchronize()
+        seconds.append(time.perf_counter() - start)
+        epoch += 1
+        checkpoint.save(path, {"gan": gan.state_dict(), "loader": batches.state_dict(), "epoch": epoch,
+                               "experiment": experiment.name, "settings": dataclasses.asdict(settings),
+                               "seconds_per_epoch": seconds, "args": args or {}})
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, gan)
+    return finish(experiment, gan, out, steps, len(images), seconds, samples_per_class)
+
+
+def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int, n_images: int, seconds,
+           samples_per_class: int = 1000) -> dict:
+    """Write samples.npy, labels.npy, generator.npz and summary.json; return the summary."""
+    settings = experiment.settings
+    samples, sample_labels = experiment.sample(gan.generator, samples_per_class, seed=settings.seed)
+    numpy.save(out / "samples.npy", samples)
+    if sample_labels is not None:
+        numpy.save(out / "labels.npy", sample_labels)
+    image_sampling.save_generator(out / "generator.npz", experiment, gan.generator, epochs=settings.epochs)
+    summary = {
+        "experiment": experiment.name, "settings": dataclasses.asdict(settings), "backend": backend.name,
+        "train_images": n_images, "iterations_per_epoch": steps, "epochs_completed": len(seconds),
+        "seconds_per_epoch": [round(s, 3) for s in seconds],
+        "mean_seconds_per_epoch": round(sum(seconds) / len(seconds), 3) if seconds else None,
+        "final_epoch_means": recent_means(gan, steps),
+        "files": {"samples": "samples.npy", "labels": "labels.npy" if sample_labels is not None else None,
+                  "generator": "generator.npz", "checkpoint": CHECKPOINT},
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,132 @@
+"""Batch normalisation (Ioffe & Szegedy 2015) with PyTorch's running statistics.
+
+Per channel (or feature) c, over the axes it is normalised on (N for (N, F); N, H, W for (N, C, H, W)):
+
+    x_hat = (x - mu) / sqrt(var + eps),   y = gamma * x_hat + beta
+
+Training mode: mu and var are the batch's mean and *biased* variance, and the running
+estimates move toward the batch's statistics (the *unbiased* variance, as in PyTorch):
+
+    running_mean = (1 - momentum) running_mean + momentum mu
+    running_var  = (1 - momentum) running_var  + momentum var * m / (m - 1)     (m values per channel)
+
+Eval mode: mu, var are the running estimates (constants). The running estimates are
+buffers (``Module.buffer_names``): saved in ``state_dict`` but not trained.
+docs/convolutions.md derives the backward pass.
+"""
+from __future__ import annotations
+
+from .. import backend
+from .module import Module, Parameter, check_forward_called, check_grad_output
+
+
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share; subclasses set the input rank and its layout."""
+
+    buffer_names = ("running_mean", "running_var")
+    ndim: int = 2                       # rank of the input
+    layout: str = "(N, F)"
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
+        name = type(self).__name__
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+            raise ValueError(f"{name}: num_features must be a positive integer; got {num_features!r}")
+        if not eps > 0:
+            raise ValueError(f"{name}: eps must be > 0; got {eps!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1]; got {momentum!r}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        xp = backend.xp
+        self.weight = Parameter(xp.ones(num_features, dtype=backend.dtype))    # gamma
+        self.bias = Parameter(xp.zeros(num_features, dtype=backend.dtype))     # beta
+        self.running_mean = xp.zeros(num_features, dtype=backend.dtype)
+        self.running_var = xp.ones(num_features, dtype=backend.dtype)
+        self._cache = None
+
+    @property
+    def _axes(self):
+        """The axes each channel's statistics run over: all but axis 1."""
+        return (0,) + tuple(range(2, self.ndim))
+
+    def _per_channel(self, v):
+        """A (C,) vector shaped to broadcast against the input: (1, C) or (1, C, 1, 1)."""
+        return v.reshape((1, -1) + (1,) * (self.ndim - 2))
+
+    def _check_input(self, x):
+        name = type(self).__name__
+        shape = tuple(getattr(x, "shape", ()))
+        if not hasattr(x, "dtype") or len(shape) != self.ndim:
+            got = shape if hasattr(x, "shape") else type(x).__name__
+            raise ValueError(f"{name}: input must be a {self.ndim}-D array {self.layout}; got shape {got}")
+        if shape[1] != self.num_features:
+            raise ValueError(f"{name}: input must have {self.num_features} channels (axis 1); got shape {shape}")
+        if x.dtype.kind != "f":
+            raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
+        if self.training and x.size // self.num_features < 2:
+            raise ValueError(f"{name}: expected more than 1 value per channel when training "
+                             f"(the variance of one value is undefined); got input shape {shape}")
+
+    def forward(self, x):
+        """x -> y = gamma x_hat + beta, same shape (statistics per channel, over ``_axes``)."""
+        self._check_input(x)
+        if self.training:
+            mean = x.mean(axis=self._axes)                             # (C,)
+            var = x.var(axis=self._axes)                               # (C,), biased: what x_hat uses
+            self._update_running_stats(mean, var, x.size // self.num_features)
+        else:
+            mean, var = self.running_mean, self.running_var
+        inv_std = 1.0 / backend.xp.sqrt(var + self.eps)                # (C,)
+        x_hat = (x - self._per_channel(mean)) * self._per_channel(inv_std)
+        self._cache = (x_hat, inv_std, self.training)                 # backward needs only these
+        return x_hat * self._per_channel(self.weight.data) + self._per_channel(self.bias.data)
+
+    def _update_running_stats(self, mean, var, m: int) -> None:
+        """running = (1 - momentum) running + momentum * batch statistic, in place (the unbiased var)."""
+        keep, new = 1.0 - self.momentum, self.momentum
+        self.running_mean *= keep
+        self.running_mean += new * mean
+        self.running_var *= keep
+        self.running_var += (new * m / (m - 1)) * var
+
+    def backward(self, grad_output):
+        """Given g = dL/dy (same shape as x), with means over ``_axes``:
+
+        dL/dgamma = sum g x_hat (C,),  dL/dbeta = sum g (C,),
+        training: dL/dx = gamma / sqrt(var + eps) * (g - mean(g) - x_hat mean(g x_hat))
+                  (mu and var depend on x; docs/convolutions.md derives it);
+        eval:     dL/dx = gamma / sqrt(var + eps) * g  (the running statistics are constants)."""
+        check_forward_called(self, self._cache)
+        x_hat, inv_std, training = self._cache
+        check_grad_output(self, grad_output, x_hat.shape)
+        g, axes = grad_output, self._axes
+        sum_g = g.sum(axis=axes)                                       # (C,)
+        sum_g_xhat = (g * x_hat).sum(axis=axes)                        # (C,)
+        if self.weight.requires_grad:
+            self.weight.grad += sum_g_xhat
+        if self.bias.requires_grad:
+            self.bias.grad += sum_g
+        scale = self._per_channel(self.weight.data * inv_std)          # gamma / sqrt(var + eps)
+        if not training:
+            return g * scale
+        m = x_hat.size // self.num_features
+        centred = g - self._per_channel(sum_g / m)
+        centred -= x_hat * self._per_channel(sum_g_xhat / m)
+        return centred * scale
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of features: input (N, F), statistics per feature over the batch.
+    weight (gamma) and bias (beta) are (F,), initialised to 1 and 0; running_mean, running_var (F,)."""
+
+    ndim, layout = 2, "(N, F)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of images: input (N, C, H, W), statistics per channel over N, H and W.
+    weight (gamma) and bias (beta) are (C,), initialised to 1 and 0; running_mean, running_var (C,).
+    The output keeps the input's memory order (channels-last stays channels-last, see conv.py)."""
+
+    ndim, layout = 4, "(N, C, H, W)"

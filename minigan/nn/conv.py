@@ -1,0 +1,290 @@
+"""2-D convolution and transposed convolution as matrix products (im2col + one GEMM).
+
+A convolution is a matrix product in disguise. ``im2col`` copies every k_h x k_w
+window of the (padded) input into one row of a matrix ``cols``; then
+
+    Conv2d:           y = cols @ W^T                   (N*OH*OW, O)
+    its dL/dx:        dx = col2im(g @ W)               (col2im is im2col's transpose)
+    ConvTranspose2d:  y = col2im(x @ W)                (the same operation as Conv2d's dL/dx)
+    its dL/dx:        dx = im2col(g) @ W^T             (the same operation as Conv2d's forward)
+
+so the two layers are each other's adjoints and share ``im2col`` and ``col2im``
+(docs/convolutions.md derives this).
+
+Layout, the choice that makes this fast on NumPy: arrays are NCHW for the user, as in
+PyTorch, but these layers compute in *channels-last* memory (N, H, W, C):
+ - the GEMM operands are then plain 2-D matrices, (N*H*W, C), with no copy;
+ - im2col's copy moves runs of k_w * C contiguous numbers, and col2im adds runs of C
+   (the channels-first order is 5-8x slower for im2col at DCGAN's shapes, measured);
+ - outputs are returned as an NCHW *view* of channels-last memory (as PyTorch's
+   ``channels_last`` format does): no transpose is ever copied between two conv layers,
+   and elementwise layers and batch norm keep that memory order.
+The columns of ``cols`` are ordered (i, j, c) to match: weights are permuted to that
+order once per call, a copy of the (small) weight instead of the (large) activations.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from .module import Module, Parameter, check_forward_called, check_grad_output
+
+
+# -- the two kernels ---------------------------------------------------------------------
+def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """floor((size + 2 padding - kernel) / stride) + 1: how many windows fit along one axis."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def im2col(x, kernel, stride, padding):
+    """Every window of the padded channels-last input, one per row.
+
+    x: (N, H, W, C) (any strides); kernel, stride, padding: pairs (rows, columns).
+    Returns cols (N*OH*OW, kh*kw*C), row (n, oh, ow) holding the window
+    x_pad[n, oh*sh : oh*sh + kh, ow*sw : ow*sw + kw, :] in the order (i, j, c).
+
+    The windows are a strided *view* (as_strided: no data moves); the one reshape at the
+    end is the only copy, written in the GEMM's order.
+    """
+    xp = backend.xp
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, h, w, c = x.shape
+    if ph or pw:
+        padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
+        padded[:, ph:ph + h, pw:pw + w, :] = x
+        x = padded
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    s_n, s_h, s_w, s_c = x.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        x, shape=(n, oh, ow, kh, kw, c), strides=(s_n, sh * s_h, sw * s_w, s_h, s_w, s_c))
+    return windows.reshape(n * oh * ow, kh * kw * c)
+
+
+def col2im(cols, shape, kernel, stride, padding):
+    """The transpose of ``im2col``: add every row of ``cols`` back onto its window.
+
+    cols: (N*OH*OW, kh*kw*C); shape: (N, H, W, C) of the unpadded channels-last array.
+    Returns (N, H, W, C): each element is the sum of every window entry that read it
+    (the padding's share is cropped off).
+
+    One strided-slice addition per kernel offset (i, j): kh*kw vectorised adds, each over
+    all N*OH*OW windows at once; windows that overlap never collide within one add, so no
+    scatter (``add.at``) is needed.
+    """
+    xp = backend.xp
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, h, w, c = shape
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    cols = cols.reshape(n, oh, ow, kh, kw, c)
+    out = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, :] += cols[:, :, :, i, j, :]
+    return out[:, ph:ph + h, pw:pw + w, :]
+
+
+def to_channels_last(x):
+    """NCHW -> NHWC as a view (a transpose of the strides; no copy)."""
+    return x.transpose(0, 2, 3, 1)
+
+
+def to_channels_first(x):
+    """NHWC -> NCHW as a view: what the user sees, over channels-last memory."""
+    return x.transpose(0, 3, 1, 2)
+
+
+# -- the layers --------------------------------------------------------------------------
+def _pair(layer: str, arg: str, value, minimum: int):
+    """An int or a pair of ints, each >= minimum, as a pair."""
+    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if (not isinstance(pair, (tuple, list)) or len(pair) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in pair)):
+        raise ValueError(f"{layer}: {arg} must be an integer >= {minimum} or a pair of them; got {value!r}")
+    return tuple(pair)
+
+
+class _ConvNd(Module):
+    """What Conv2d and ConvTranspose2d share: arguments, init, input checks."""
+
+    rowwise = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias, weight_shape):
+        name = type(self).__name__
+        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: {arg} must be a positive integer; got {value!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair(name, "kernel_size", kernel_size, 1)
+        self.stride = _pair(name, "stride", stride, 1)
+        self.padding = _pair(name, "padding", padding, 0)
+        # PyTorch's kaiming_uniform_(a=sqrt(5)): bound 1/sqrt(fan_in), fan_in = weight.shape[1]*kh*kw
+        # (for ConvTranspose2d that is out_channels*kh*kw, as in PyTorch); the bias uses the same bound.
+        bound = 1.0 / math.sqrt(weight_shape[1] * self.kernel_size[0] * self.kernel_size[1])
+        rng = backend.rng()
+        self.weight = Parameter(rng.uniform(-bound, bound, weight_shape))
+        self.bias = Parameter(rng.uniform(-bound, bound, (out_channels,))) if bias else None
+        self._cache = None
+
+    def _check_input(self, x):
+        name = type(self).__name__
+        shape = tuple(getattr(x, "shape", ()))
+        if not hasattr(x, "dtype") or len(shape) != 4:
+            got = shape if hasattr(x, "shape") else type(x).__name__
+            raise ValueError(f"{name}: input must be a 4-D array (N, C, H, W); got shape {got}")
+        if shape[1] != self.in_channels:
+            raise ValueError(f"{name}: input must have {self.in_channels} channels (axis 1); got shape {shape}")
+        if shape[2] < 1 or shape[3] < 1:
+            raise ValueError(f"{name}: input height and width must be positive; got shape {shape}")
+        if x.dtype.kind != "f":
+            raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (PyTorch's cross-correlation):
+
+        y[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j] x_pad[n, c, p*sh + i, q*sw + j]
+
+    Shapes: x (N, C, H, W), weight (out_channels, in_channels, kh, kw), bias (out_channels,),
+    y (N, O, OH, OW) with OH = floor((H + 2 ph - kh) / sh) + 1 (likewise OW). Initialised like
+    PyTorch: weight and bias uniform in +-1/sqrt(in_channels*kh*kw).
+    """
+
+    skips_input_grad = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True):
+        kh, kw = _pair("Conv2d", "kernel_size", kernel_size, 1)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
+                         (out_channels, in_channels, kh, kw))
+
+    def output_shape(self, input_shape):
+        """(N, O, OH, OW) for an input of shape (N, C, H, W); a clear error if the kernel does not fit."""
+        n, _, h, w = input_shape
+        sizes = []
+        for axis, size, k, s, p in zip(("height", "width"), (h, w), self.kernel_size, self.stride, self.padding):
+            if size + 2 * p < k:
+                raise ValueError(f"Conv2d: kernel {axis} {k} is larger than the padded input {axis} "
+                                 f"{size} + 2*{p} = {size + 2 * p} (input shape {tuple(input_shape)})")
+            sizes.append(conv_output_size(size, k, s, p))
+        return (n, self.out_channels, *sizes)
+
+    def _weight_matrix(self):
+        """W as (O, kh*kw*C), columns in im2col's (i, j, c) order."""
+        return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+
+    def forward(self, x):
+        """x (N, C, H, W) -> y (N, O, OH, OW) (an NCHW view of channels-last memory)."""
+        self._check_input(x)
+        n, o, oh, ow = self.output_shape(x.shape)
+        cols = im2col(to_channels_last(x), self.kernel_size, self.stride, self.padding)  # (N*OH*OW, kh*kw*C)
+        y = cols @ self._weight_matrix().T                                                # (N*OH*OW, O): one GEMM
+        if self.bias is not None:
+            y += self.bias.data
+        self._cache = (x.shape, cols, (n, o, oh, ow))     # backward needs cols for dL/dW
+        return to_channels_first(y.reshape(n, oh, ow, o))
+
+    def backward(self, grad_output, input_grad=True):
+        """Given g = dL/dy (N, O, OH, OW), read as the matrix G (N*OH*OW, O):
+
+        dL/dW = G^T cols (O, kh*kw*C, permuted back to W's layout),  dL/db = sum_rows G (O,),
+        dL/dx = col2im(G W) (N, C, H, W): each window's gradient added back onto the pixels it read.
+
+        input_grad (see ``nn.module.backward_to``): False skips dL/dx, the larger half of the
+        work (the input is data, as for a discriminator's first layer); returns None.
+        A slice returns dL/dx[:, slice] (the channels asked for)."""
+        check_forward_called(self, self._cache)
+        x_shape, cols, y_shape = self._cache
+        check_grad_output(self, grad_output, y_shape)
+        n, o, oh, ow = y_shape
+        g2d = to_channels_last(grad_output).reshape(n * oh * ow, o)    # a view when g is channels-last
+        if self.weight.requires_grad:
+            dw = (g2d.T @ cols).reshape(o, *self.kernel_size, self.in_channels)    # (O, kh, kw, C)
+            self.weight.grad += dw.transpose(0, 3, 1, 2)
+        if self.bias is not None and self.bias.requires_grad:
+            self.bias.grad += g2d.sum(axis=0)                                    # sum over N, OH, OW
+        if input_grad is False:
+            return None
+        n, c, h, w = x_shape
+        dx = to_channels_first(col2im(g2d @ self._weight_matrix(), (n, h, w, c),
+                                      self.kernel_size, self.stride, self.padding))
+        return dx if input_grad is True else dx[:, input_grad]
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution: the input gradient of a Conv2d, used as a layer.
+
+    Every input pixel x[n, c, h, w] adds x * W[c, :, :, :] (a k_h x k_w stamp per output
+    channel) at rows h*sh - ph + i and columns w*sw - pw + j of the output:
+
+        y[n, o, h*sh - ph + i, w*sw - pw + j] += sum_c x[n, c, h, w] W[c, o, i, j],  then + b[o]
+
+    Shapes: x (N, C_in, H, W), weight (in_channels, out_channels, kh, kw), bias (out_channels,),
+    y (N, O, OH, OW) with OH = (H - 1) sh - 2 ph + kh + output_padding_h (likewise OW).
+    ``output_padding`` (< stride) picks among the output sizes a stride-s Conv2d maps to the
+    same H; the extra rows/columns are at the bottom/right, as in PyTorch.
+    Initialised like PyTorch: uniform in +-1/sqrt(out_channels*kh*kw).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, bias: bool = True):
+        kh, kw = _pair("ConvTranspose2d", "kernel_size", kernel_size, 1)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
+                         (in_channels, out_channels, kh, kw))
+        self.output_padding = _pair("ConvTranspose2d", "output_padding", output_padding, 0)
+        if any(op >= s for op, s in zip(self.output_padding, self.stride)):
+            raise ValueError(f"ConvTranspose2d: output_padding must be smaller than stride; "
+                             f"got output_padding {self.output_padding}, stride {self.stride}")
+
+    def output_shape(self, input_shape):
+        """(N, O, OH, OW) for an input (N, C_in, H, W): OH = (H - 1) sh - 2 ph + kh + output_padding_h."""
+        n, _, h, w = input_shape
+        sizes = []
+        for axis, size, k, s, p, op in zip(("height", "width"), (h, w), self.kernel_size, self.stride,
+                                           self.padding, self.output_padding):
+            out = (size - 1) * s - 2 * p + k + op
+            if out < 1:
+                raise ValueError(f"ConvTranspose2d: output {axis} (input {size} - 1)*{s} - 2*{p} + {k} + {op} "
+                                 f"= {out} is not positive (input shape {tuple(input_shape)})")
+            sizes.append(out)
+        return (n, self.out_channels, *sizes)
+
+    def _weight_matrix(self):
+        """W as (C_in, kh*kw*O), columns in col2im's (i, j, o) order."""
+        return self.weight.data.transpose(0, 2, 3, 1).reshape(self.in_channels, -1)
+
+    def forward(self, x):
+        """x (N, C_in, H, W) -> y (N, O, OH, OW): y = col2im(X W), Conv2d's input gradient."""
+        self._check_input(x)
+        n, o, oh, ow = self.output_shape(x.shape)
+        x2d = to_channels_last(x).reshape(-1, self.in_channels)       # (N*H*W, C_in): a view if channels-last
+        cols = x2d @ self._weight_matrix()                             # (N*H*W, kh*kw*O): one GEMM
+        y = col2im(cols, (n, oh, ow, o), self.kernel_size, self.stride, self.padding)
+        if self.bias is not None:
+            y += self.bias.data
+        self._cache = (x.shape, x2d, (n, o, oh, ow))      # backward needs x for dL/dW
+        return to_channels_first(y)
+
+    def backward(self, grad_output):
+        """Given g = dL/dy (N, O, OH, OW), with G = im2col(g) (N*H*W, kh*kw*O), the windows a Conv2d
+        of the same kernel, stride and padding would read (one per input pixel):
+
+        dL/dx = G W^T (N, C_in, H, W): a convolution, Conv2d's forward;
+        dL/dW = X^T G (C_in, kh*kw*O, permuted back to W's layout),  dL/db = sum over N, OH, OW of g."""
+        check_forward_called(self, self._cache)
+        x_shape, x2d, y_shape = self._cache
+        check_grad_output(self, grad_output, y_shape)
+        n, c, h, w = x_shape
+        g = to_channels_last(grad_output)
+        cols = im2col(g, self.kernel_size, self.stride, self.padding)      # (N*H*W, kh*kw*O)
+        if self.weight.requires_grad:
+            dw = (x2d.T @ cols).reshape(c, *self.kernel_size, self.out_channels)   # (C_in, kh, kw, O)
+            self.weight.grad += dw.transpose(0, 3, 1, 2)
+        if self.bias is not None and self.bias.requires_grad:
+            self.bias.grad += g.sum(axis=(0, 1, 2))
+        return to_channels_first((cols @ self._weight_matrix().T).reshape(n, h, w, c))
+
+    def extra_repr(self):
+        return super().extra_repr() + f", output_padding={self.output_padding}"

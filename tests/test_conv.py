@@ -1,0 +1,299 @@
+"""Conv2d and ConvTranspose2d: the fast im2col layers against plain loops, finite differences,
+each other (the adjoint identity) and, where it is installed, PyTorch."""
+import re
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from minigan import backend, gradcheck, nn
+from minigan.nn.module import backward_to
+
+TOL = 1e-6
+seeds = st.integers(0, 2**16)
+pairs = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))   # noqa: E731
+
+
+# --- the readable references: one multiply-add per loop iteration (CS231n's conv_forward_naive) ---
+def conv2d_naive(x, w, b, stride, padding):
+    """y[n, o, p, q] = b[o] + sum_{c,i,j} w[o, c, i, j] x_pad[n, c, p*sh + i, q*sw + j]."""
+    (sh, sw), (ph, pw) = stride, padding
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    x_pad = np.zeros((n, c, h + 2 * ph, wd + 2 * pw))
+    x_pad[:, :, ph:ph + h, pw:pw + wd] = x
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (wd + 2 * pw - kw) // sw + 1
+    y = np.zeros((n, o, oh, ow))
+    for s in range(n):
+        for f in range(o):
+            for p in range(oh):
+                for q in range(ow):
+                    y[s, f, p, q] = b[f] + np.sum(w[f] * x_pad[s, :, p * sh:p * sh + kh, q * sw:q * sw + kw])
+    return y
+
+
+def conv_transpose2d_naive(x, w, b, stride, padding, output_padding):
+    """Every input pixel stamps x[n, c, h, w] * w[c] onto the output at (h*sh - ph, w*sw - pw)."""
+    (sh, sw), (ph, pw), (oph, opw) = stride, padding, output_padding
+    n, c, h, wd = x.shape
+    _, o, kh, kw = w.shape
+    oh, ow = (h - 1) * sh - 2 * ph + kh + oph, (wd - 1) * sw - 2 * pw + kw + opw
+    y = np.zeros((n, o, oh, ow))
+    for s in range(n):
+        for ch in range(c):
+            for r in range(h):
+                for col in range(wd):
+                    for i in range(kh):
+                        for j in range(kw):
+                            p, q = r * sh - ph + i, col * sw - pw + j
+                            if 0 <= p < oh and 0 <= q < ow:
+                                y[s, :, p, q] += x[s, ch, r, col] * w[ch, :, i, j]
+    return y + b[None, :, None, None]
+
+
+def host(a):
+    return backend.to_numpy(a)
+
+
+@st.composite
+def conv_cases(draw, max_size=8):
+    """A valid Conv2d configuration: rectangular kernel 1-7, stride 1-3, padding 0-3, input sizes."""
+    kernel, stride, padding = draw(pairs(1, 7)), draw(pairs(1, 3)), draw(pairs(0, 3))
+    size = draw(pairs(1, max_size))
+    assume(all(s + 2 * p >= k for s, p, k in zip(size, padding, kernel)))
+    return kernel, stride, padding, size
+
+
+@st.composite
+def conv_transpose_cases(draw, max_size=4):
+    """A valid ConvTranspose2d configuration, output_padding < stride and a positive output size."""
+    kernel, stride, padding = draw(pairs(1, 7)), draw(pairs(1, 3)), draw(pairs(0, 3))
+    output_padding = tuple(draw(st.integers(0, s - 1)) for s in stride)
+    size = draw(pairs(1, max_size))
+    assume(all((s - 1) * st_ - 2 * p + k + op >= 1
+               for s, st_, p, k, op in zip(size, stride, padding, kernel, output_padding)))
+    return kernel, stride, padding, output_padding, size
+
+
+# --- forward against the loops -------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(case=conv_cases(), channels=pairs(1, 3), batch=st.integers(1, 2), seed=seeds)
+def test_conv2d_matches_the_loop_by_loop_convolution(float64, case, channels, batch, seed):
+    kernel, stride, padding, size = case
+    backend.seed(seed)
+    layer = nn.Conv2d(channels[0], channels[1], kernel, stride, padding)
+    x = backend.rng().normal((batch, channels[0], *size))
+    expected = conv2d_naive(host(x), host(layer.weight.data), host(layer.bias.data), stride, padding)
+    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=conv_transpose_cases(), channels=pairs(1, 3), batch=st.integers(1, 2), seed=seeds)
+def test_conv_transpose2d_matches_the_loop_by_loop_transposed_convolution(float64, case, channels, batch, seed):
+    kernel, stride, padding, output_padding, size = case
+    backend.seed(seed)
+    layer = nn.ConvTranspose2d(channels[0], channels[1], kernel, stride, padding, output_padding)
+    x = backend.rng().normal((batch, channels[0], *size))
+    expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data),
+                                      stride, padding, output_padding)
+    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+
+
+# --- backward against finite differences ---------------------------------------------------
+@settings(max_examples=12, deadline=None)
+@given(case=conv_cases(max_size=6), channels=pairs(1, 2), bias=st.booleans(), seed=seeds)
+def test_conv2d_gradients_match_finite_differences(float64, case, channels, bias, seed):
+    kernel, stride, padding, size = case
+    backend.seed(seed)
+    layer = nn.Conv2d(channels[0], channels[1], kernel, stride, padding, bias=bias)
+    result = gradcheck.check_module(layer, backend.rng().normal((2, channels[0], *size)))
+    assert result.max_error < TOL, result
+    assert set(result.errors) == {"input", "weight"} | ({"bias"} if bias else set())
+
+
+@settings(max_examples=12, deadline=None)
+@given(case=conv_transpose_cases(max_size=3), channels=pairs(1, 2), bias=st.booleans(), seed=seeds)
+def test_conv_transpose2d_gradients_match_finite_differences(float64, case, channels, bias, seed):
+    kernel, stride, padding, output_padding, size = case
+    backend.seed(seed)
+    layer = nn.ConvTranspose2d(channels[0], channels[1], kernel, stride, padding, output_padding, bias=bias)
+    result = gradcheck.check_module(layer, backend.rng().normal((2, channels[0], *size)))
+    assert result.max_error < TOL, result
+    assert set(result.errors) == {"input", "weight"} | ({"bias"} if bias else set())
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=conv_cases(), channels=pairs(1, 3), seed=seeds)
+def test_transposed_convolution_is_the_adjoint_of_convolution(float64, case, channels, seed):
+    """<conv(x), y> = <x, conv_transpose(y)> for the same weight, no bias, and the output_padding
+    that makes the transposed convolution return x's size."""
+    kernel, stride, padding, size = case
+    backend.seed(seed)
+    conv = nn.Conv2d(channels[0], channels[1], kernel, stride, padding, bias=False)
+    x = backend.rng().normal((2, channels[0], *size))
+    y_shape = conv.output_shape(x.shape)
+    output_padding = tuple(s + 2 * p - k - (o - 1) * st_ for s, p, k, o, st_
+                           in zip(size, padding, kernel, y_shape[2:], stride))   # the rows the windows left out
+    transpose = nn.ConvTranspose2d(channels[1], channels[0], kernel, stride, padding, output_padding, bias=False)
+    transpose.weight.data[...] = conv.weight.data           # both (conv's out, conv's in, kh, kw)
+    y = backend.rng().normal(y_shape)
+    lhs, rhs = float((conv(x) * y).sum()), float((x * transpose(y)).sum())
+    assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs))
+
+
+def test_conv_transpose2d_forward_is_conv2d_input_gradient(float64):
+    conv = nn.Conv2d(3, 4, (4, 3), stride=2, padding=1, bias=False)
+    x = backend.rng().normal((2, 3, 8, 8))              # width: 8 + 2 - 3 = 7 is odd, the last column unread
+    g = backend.rng().normal(conv.output_shape(x.shape))
+    conv(x)
+    transpose = nn.ConvTranspose2d(4, 3, (4, 3), stride=2, padding=1, output_padding=(0, 1), bias=False)
+    transpose.weight.data[...] = conv.weight.data
+    np.testing.assert_allclose(host(transpose(g)), host(conv.backward(g)), rtol=1e-12, atol=1e-12)
+
+
+# --- the skip-the-input-gradient protocol ---------------------------------------------------
+def test_conv2d_without_input_grad_returns_none_and_the_same_parameter_gradients(float64):
+    layer = nn.Conv2d(2, 3, 3, stride=2, padding=1)
+    x = backend.rng().normal((4, 2, 7, 6))
+    g = backend.rng().normal(layer.output_shape(x.shape))
+    layer(x)
+    full = layer.backward(g)
+    grads = [host(p.grad).copy() for p in layer.parameters()]
+    layer.zero_grad()
+    layer(x)
+    assert backward_to(layer, g, input_grad=False) is None
+    for before, p in zip(grads, layer.parameters()):
+        np.testing.assert_allclose(host(p.grad), before, rtol=1e-12)
+    layer(x)
+    np.testing.assert_allclose(host(backward_to(layer, g, slice(1, 2))), host(full)[:, 1:2], rtol=1e-12)
+    assert layer.skips_input_grad and nn.module.is_rowwise(layer)
+
+
+def test_frozen_conv_layers_return_input_gradients_but_leave_their_parameters_alone(float64):
+    for layer in (nn.Conv2d(2, 3, 3), nn.ConvTranspose2d(2, 3, 3)):
+        layer.requires_grad_(False)
+        layer.zero_grad()
+        x = backend.rng().normal((2, 2, 5, 5))
+        y = layer(x)
+        assert layer.backward(backend.xp.ones_like(y)).shape == x.shape
+        assert all(float(abs(p.grad).max()) == 0 for p in layer.parameters())
+
+
+# --- layout: what the user sees does not depend on memory order ----------------------------
+def test_outputs_do_not_depend_on_the_input_memory_layout(float64):
+    x = backend.rng().normal((3, 2, 6, 5))
+    channels_last = backend.xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    for layer in (nn.Conv2d(2, 4, 3, padding=1), nn.ConvTranspose2d(2, 4, 3, stride=2)):
+        np.testing.assert_array_equal(host(layer(x)), host(layer(channels_last)))
+        g = backend.rng().normal(layer(x).shape)
+        dx = host(layer.backward(g))
+        layer(channels_last)
+        np.testing.assert_array_equal(host(layer.backward(g)), dx)
+
+
+def test_pytorch_initialisation_bounds():
+    conv, transpose = nn.Conv2d(3, 8, (4, 2)), nn.ConvTranspose2d(3, 8, (4, 2))
+    assert conv.weight.shape == (8, 3, 4, 2) and transpose.weight.shape == (3, 8, 4, 2)
+    assert conv.bias.shape == transpose.bias.shape == (8,)
+    for layer, fan_in in ((conv, 3 * 8), (transpose, 8 * 8)):      # PyTorch: weight.shape[1] * kh * kw
+        bound = 1 / np.sqrt(fan_in)
+        for p in layer.parameters():
+            values = host(p.data)
+            assert values.dtype == np.float32 and np.abs(values).max() <= bound
+            assert np.abs(values).max() > 0.7 * bound                 # uses the whole range, not a smaller one
+
+
+def test_dcgan_shapes():
+    x = backend.rng().normal((2, 1, 28, 28))
+    h = nn.Conv2d(64, 128, 4, 2, 1)(nn.Conv2d(1, 64, 4, 2, 1)(x))
+    assert h.shape == (2, 128, 7, 7)
+    out = nn.ConvTranspose2d(64, 1, 4, 2, 1)(nn.ConvTranspose2d(128, 64, 4, 2, 1)(h))
+    assert out.shape == (2, 1, 28, 28) and out.dtype == np.float32
+
+
+# --- clear errors -------------------------------------------------------------------------
+@pytest.mark.parametrize("make, match", [
+    (lambda: nn.Conv2d(0, 3, 3), "in_channels must be a positive integer; got 0"),
+    (lambda: nn.Conv2d(2, 3, 0), "kernel_size must be an integer >= 1"),
+    (lambda: nn.Conv2d(2, 3, (3, 2, 1)), r"kernel_size .* got \(3, 2, 1\)"),
+    (lambda: nn.Conv2d(2, 3, 3, stride=0), "stride must be an integer >= 1"),
+    (lambda: nn.Conv2d(2, 3, 3, padding=-1), "padding must be an integer >= 0"),
+    (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, output_padding=2),
+     r"output_padding must be smaller than stride; got output_padding \(2, 2\), stride \(2, 2\)"),
+    (lambda: nn.ConvTranspose2d(2, 3, 3, stride=(2, 3), output_padding=(1, 3)), "smaller than stride"),
+])
+def test_bad_constructor_arguments_are_errors_that_name_them(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_bad_inputs_are_errors_that_name_the_layer_and_the_shapes():
+    conv = nn.Conv2d(2, 3, 5, padding=1)
+    with pytest.raises(ValueError, match=r"Conv2d: input must be a 4-D array \(N, C, H, W\); got shape \(2, 8\)"):
+        conv(backend.rng().normal((2, 8)))
+    with pytest.raises(ValueError, match=r"Conv2d: input must have 2 channels .* got shape \(1, 3, 8, 8\)"):
+        conv(backend.rng().normal((1, 3, 8, 8)))
+    with pytest.raises(ValueError, match=r"kernel height 5 is larger than the padded input height 2 \+ 2\*1 = 4"):
+        conv(backend.rng().normal((1, 2, 2, 8)))
+    with pytest.raises(TypeError, match="Conv2d: input must be a floating array; got dtype int64"):
+        conv(backend.xp.ones((1, 2, 8, 8), dtype=backend.xp.int64))
+    with pytest.raises(ValueError, match="height and width must be positive"):
+        conv(backend.xp.ones((1, 2, 0, 8), dtype=backend.dtype))
+    transpose = nn.ConvTranspose2d(2, 3, 1, padding=1)
+    with pytest.raises(ValueError, match=r"ConvTranspose2d: output height .* = -1 is not positive"):
+        transpose(backend.rng().normal((1, 2, 1, 4)))
+
+
+def test_backward_before_forward_and_a_misshapen_gradient_are_errors():
+    for layer in (nn.Conv2d(2, 3, 3), nn.ConvTranspose2d(2, 3, 3)):
+        with pytest.raises(RuntimeError, match=f"{type(layer).__name__}.backward was called before forward"):
+            layer.backward(backend.rng().normal((1, 3, 4, 4)))
+        y = layer(backend.rng().normal((1, 2, 6, 6)))
+        with pytest.raises(ValueError, match=re.escape(f"must have the output's shape {tuple(y.shape)}; got (1, 3, 5, 5)")):
+            layer.backward(backend.rng().normal((1, 3, 5, 5)))
+
+
+# --- the strict NumPy (CuPy's refusal to mix host arrays) -----------------------------------
+def test_a_small_dcgan_runs_forward_backward_and_saves_on_the_strict_backend(strict_backend):
+    generator = nn.Sequential(nn.Linear(4, 8 * 3 * 3), nn.BatchNorm1d(72), nn.ReLU(), nn.Unflatten(1, (8, 3, 3)),
+                              nn.ConvTranspose2d(8, 4, 4, 2, 1), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.ConvTranspose2d(4, 1, 4, 2, 1), nn.Tanh())
+    discriminator = nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(4, 8, 4, 2, 1),
+                                  nn.BatchNorm2d(8), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(72, 1))
+    fake = generator(backend.rng().normal((5, 4)))
+    assert fake.shape == (5, 1, 12, 12)
+    out = discriminator(fake)
+    generator.backward(discriminator.backward(backend.xp.ones_like(out)))
+    assert backward_to(discriminator, backend.xp.ones_like(discriminator(fake)), input_grad=False) is None
+    generator.eval()
+    generator(backend.rng().normal((1, 4)))
+    state = generator.state_dict()
+    assert type(state["layers.5.running_var"]) is np.ndarray
+    assert type(generator.to("float64").layers[1].running_mean) is strict_backend.StrictArray
+
+
+# --- PyTorch, where it is installed ---------------------------------------------------------
+@pytest.mark.parametrize("kernel, stride, padding, output_padding, size", [
+    ((4, 4), (2, 2), (1, 1), (0, 0), (7, 7)),          # DCGAN's layer
+    ((3, 2), (1, 3), (2, 0), (0, 2), (5, 6)),
+    ((1, 5), (3, 2), (0, 3), (1, 1), (4, 3)),
+])
+def test_conv_layers_match_pytorch(float64, kernel, stride, padding, output_padding, size):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = backend.rng().normal((2, 3, *size))
+    for layer, fn, kwargs in ((nn.Conv2d(3, 4, kernel, stride, padding), F.conv2d, {}),
+                              (nn.ConvTranspose2d(3, 4, kernel, stride, padding, output_padding), F.conv_transpose2d,
+                               {"output_padding": output_padding})):
+        tx, tw, tb = (torch.tensor(host(a), requires_grad=True)
+                      for a in (x, layer.weight.data, layer.bias.data))
+        ty = fn(tx, tw, tb, stride=stride, padding=padding, **kwargs)
+        y = layer(x)
+        np.testing.assert_allclose(host(y), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        g = backend.rng().normal(y.shape)
+        ty.backward(torch.tensor(host(g)))
+        layer.zero_grad()
+        np.testing.assert_allclose(host(layer.backward(g)), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.weight.grad), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.bias.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
