@@ -2,13 +2,19 @@
 
 A step is Algorithm 1 with k = 1: one discriminator update on a real and a
 fake batch, then one generator update with the discriminator frozen
-(``GAN.train_step``). Two models:
+(``GAN.train_step``). Three models:
 
 * ``cgan``: the MNIST conditional GAN of the common PyTorch tutorial
   (D: [x, embed(label)] 794-1024-512-256-1, LeakyReLU(0.2), Dropout(0.3),
   Sigmoid; G: [z, embed(label)] 110-256-512-1024-784, LeakyReLU(0.2), Tanh;
   BCE; Adam lr 1e-4), on synthetic 28x28 batches (speed does not depend on
   the pixels).
+* ``dcgan``: the DCGAN of ``minigan/experiments/dcgan.py`` (unconditional; G: z 100 ->
+  Linear 6272 -> BatchNorm1d -> ReLU -> (128, 7, 7) -> ConvTranspose2d 128->64 -> BatchNorm2d
+  -> ReLU -> ConvTranspose2d 64->1 -> Tanh; D: Conv2d 1->64 -> LeakyReLU(0.2) -> Conv2d 64->128
+  -> BatchNorm2d -> LeakyReLU(0.2) -> Linear 6272->1 logit; BCE with logits; Adam 2e-4, betas
+  (0.5, 0.999); weights N(0, 0.02)). D has batch norm, so both frameworks run the real and the
+  fake batch through D in separate passes.
 * ``tiny``: a 1-D GAN (1-32-32-1 MLPs, LeakyReLU(0.2), sigmoid D, BCE, Adam),
   batch 128, where per-call overhead, not arithmetic, sets the speed.
 
@@ -21,6 +27,8 @@ run with the backend's float32 matmul.
 
     python benchmarks/bench_train_step.py                     # both models, 2 threads
     python benchmarks/bench_train_step.py --models cgan --batch-sizes 64 256 --json out.json
+    python benchmarks/bench_train_step.py --models dcgan --batch-sizes 64 256
+    python benchmarks/bench_train_step.py --backend cupy --models cgan dcgan --batch-sizes 64 1024   # GPU
 
 PyTorch is optional (``pip install torch``); without it only minigan is timed.
 """
@@ -37,10 +45,10 @@ import time
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--models", nargs="+", default=["cgan", "tiny"], choices=["cgan", "tiny"])
+    p.add_argument("--models", nargs="+", default=["cgan", "tiny"], choices=["cgan", "dcgan", "tiny"])
     p.add_argument("--batch-sizes", nargs="+", type=int, default=None,
-                   help="batch sizes for the cGAN (default 64 256); the tiny GAN always uses 128 "
-                        "unless --tiny-batch is given")
+                   help="batch sizes for the cGAN and the DCGAN (default 64 256); the tiny GAN always "
+                        "uses 128 unless --tiny-batch is given")
     p.add_argument("--tiny-batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=2, help="BLAS / OpenMP threads (default 2)")
     p.add_argument("--repeats", type=int, default=7, help="timed chunks per framework (median reported)")
@@ -122,10 +130,23 @@ def minigan_tiny():
                noise_dim=TINY_G_DIMS[0], noise="normal")
 
 
+def minigan_dcgan():
+    from minigan.experiments import dcgan
+    G, D = dcgan.generator(), dcgan.discriminator()
+    return GAN(G, D, Adam(G.parameters(), lr=dcgan.LEARNING_RATE, betas=dcgan.BETAS),
+               Adam(D.parameters(), lr=dcgan.LEARNING_RATE, betas=dcgan.BETAS),
+               noise_dim=NOISE, noise="normal", logits=True)
+
+
+MINIGAN_MODELS = {"cgan": minigan_cgan, "dcgan": minigan_dcgan, "tiny": minigan_tiny}
+
+
 def minigan_batches(model, m, pool=8):
     """An endless iterator over a few pre-made synthetic real batches (data loading is not timed)."""
     rng = backend.rng()
-    if model == "cgan":
+    if model == "dcgan":
+        batches = [rng.uniform(-1.0, 1.0, (m, 1, 28, 28)) for _ in range(pool)]
+    elif model == "cgan":
         batches = [(rng.uniform(-1.0, 1.0, (m, PIXELS)), rng.integers(NUM_CLASSES, (m,))) for _ in range(pool)]
     else:
         batches = [4.0 + 1.25 * rng.normal((m, 1)) for _ in range(pool)]
@@ -135,7 +156,7 @@ def minigan_batches(model, m, pool=8):
 
 def minigan_runner(model, m):
     backend.seed(0)
-    gan = minigan_cgan() if model == "cgan" else minigan_tiny()
+    gan = MINIGAN_MODELS[model]()
     batches = minigan_batches(model, m)
 
     def run(steps):
@@ -252,7 +273,91 @@ def torch_runner(torch, model, m, device, variant="fair"):
     return run
 
 
+def torch_dcgan_runner(torch, m, device):
+    """The PyTorch twin of minigan's DCGAN step (``minigan_dcgan``): the same layers (NCHW, PyTorch's
+    default memory format), weights N(0, 0.02) and batch norm gamma N(1, 0.02), biases 0; the fake
+    batch made under no_grad; D's loss (BCE(real, 1) + BCE(fake, 0)) / 2 from two passes (batch
+    norm must not mix real and fake); G's update with D frozen (requires_grad_(False))."""
+    tnn = torch.nn
+    torch.manual_seed(0)
+    G = tnn.Sequential(
+        tnn.Linear(NOISE, 128 * 7 * 7, bias=False), tnn.BatchNorm1d(128 * 7 * 7), tnn.ReLU(),
+        tnn.Unflatten(1, (128, 7, 7)),
+        tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
+        tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh()).to(device)
+    D = tnn.Sequential(
+        tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
+        tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
+        tnn.Flatten(), tnn.Linear(128 * 7 * 7, 1)).to(device)
+    with torch.no_grad():
+        for layer in list(G) + list(D):
+            if isinstance(layer, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
+                layer.weight.normal_(0.0, 0.02)
+                if layer.bias is not None:
+                    layer.bias.zero_()
+            elif isinstance(layer, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
+                layer.weight.normal_(1.0, 0.02)
+                layer.bias.zero_()
+    D.train(), G.train()
+    d_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    bce = tnn.BCEWithLogitsLoss()
+    ones, zeros = torch.ones(m, 1, device=device), torch.zeros(m, 1, device=device)
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    pool = [torch.rand(m, 1, 28, 28, generator=gen).mul_(2).sub_(1).to(device) for _ in range(8)]
+
+    def step(real):
+        with torch.no_grad():
+            fake = G(torch.randn(m, NOISE, device=device))
+        d_opt.zero_grad()
+        ((bce(D(real), ones) + bce(D(fake), zeros)) / 2).backward()
+        d_opt.step()
+        g_opt.zero_grad()
+        D.requires_grad_(False)
+        bce(D(G(torch.randn(m, NOISE, device=device))), ones).backward()
+        g_opt.step()
+        D.requires_grad_(True)
+
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+    def run(steps):
+        for i in range(steps):
+            step(pool[i % len(pool)])
+        sync()
+    return run
+
+
 # -- arithmetic: the matrix products of one step --------------------------------------
+def dcgan_layer_gemms(m):
+    """(forward, dW, dx) GEMM shapes (rows, cols, inner) of each DCGAN layer at batch m, in order
+    G: Linear, ConvT 128->64, ConvT 64->1; D: Conv 1->64, Conv 64->128, Linear.
+
+    A convolution is the GEMM cols (m*OH*OW, kh*kw*C) @ W^T (kh*kw*C, O) (``nn.conv``), its dW
+    G^T cols and its dx (G W) before col2im; a transposed convolution is X (m*H*W, C) @ W
+    (C, kh*kw*O), its dW X^T im2col(g), its dx im2col(g) W^T. Batch norm, activations, im2col and
+    col2im are not GEMMs and are not counted."""
+    def conv(rows, inner, out):            # y (rows, out) = x (rows, inner) @ W (inner, out)
+        return {"fwd": (rows, out, inner), "dw": (inner, out, rows), "dx": (rows, inner, out)}
+    g = [conv(m, NOISE, 128 * 49), conv(m * 49, 128, 16 * 64), conv(m * 196, 64, 16 * 1)]
+    d = [conv(m * 196, 16 * 1, 64), conv(m * 49, 16 * 64, 128), conv(m, 128 * 49, 1)]
+    return g, d
+
+
+def dcgan_step_gemms(m):
+    """The GEMMs of one DCGAN step as minigan computes it. D update: G forward; D forward,
+    dW and dx (but not the first layer's dx: its input is data) on the real batch and again
+    on the fake one (two passes: batch norm). G update: G forward, D forward, D dx only
+    (frozen), G dW and dx (but not the first layer's: z is noise)."""
+    g, d = dcgan_layer_gemms(m)
+    fwd = lambda net: [layer["fwd"] for layer in net]  # noqa: E731
+    dw = lambda net: [layer["dw"] for layer in net]  # noqa: E731
+    dx = lambda net, first=True: [layer["dx"] for layer in net[0 if first else 1:]]  # noqa: E731
+    one_d_pass = fwd(d) + dw(d) + dx(d, first=False)
+    d_update = fwd(g) + 2 * one_d_pass
+    g_update = fwd(g) + fwd(d) + dx(d) + dw(g) + dx(g, first=False)
+    return d_update + g_update
+
+
 def step_gemms(model, m):
     """(rows, cols, inner) of every Linear matrix product one training step needs.
 
@@ -264,7 +369,10 @@ def step_gemms(model, m):
     This is what minigan computes. PyTorch, in the tutorial's cGAN, also computes the
     first layers' dx (the concatenated embedding needs a gradient, and autograd cannot
     compute only its columns): 0.21 GFLOP more at batch 64; it is not counted.
+    The DCGAN's list is ``dcgan_step_gemms``.
     """
+    if model == "dcgan":
+        return dcgan_step_gemms(m)
     g_dims, d_dims = (G_DIMS, D_DIMS) if model == "cgan" else (TINY_G_DIMS, TINY_D_DIMS)
     layers = lambda dims: list(zip(dims[:-1], dims[1:]))  # noqa: E731
     fwd = lambda dims, rows: [(rows, o, i) for i, o in layers(dims)]  # noqa: E731
@@ -400,6 +508,7 @@ def main(args):
     print(f"{meta['machine']}; float32 matmul 2048^3: {peak:.0f} GFLOP/s")
 
     cases = [("cgan", m) for m in args.batch_sizes] * ("cgan" in args.models)
+    cases += [("dcgan", m) for m in args.batch_sizes] * ("dcgan" in args.models)
     cases += [("tiny", args.tiny_batch)] * ("tiny" in args.models)
     results = []
     header = f"{'model':5} {'batch':>5} {'framework':22} {'steps/s':>8} {'(min-max)':>15} {'GFLOP/s':>8} {'floor%':>7}"
@@ -409,7 +518,10 @@ def main(args):
         flops = gemm_flops(gemms)
         floor = time_gemms(gemms, 5, 0.3)
         names, runners = ["minigan"], [minigan_runner(model, m)]
-        if torch is not None:
+        if torch is not None and model == "dcgan":        # batch norm: no one-pass or tutorial variant
+            names.append(f"torch ({device})")
+            runners.append(torch_dcgan_runner(torch, m, device))
+        elif torch is not None:
             names.append(f"torch ({device})")
             runners.append(torch_runner(torch, model, m, device))
             if not args.no_joint:
@@ -427,14 +539,14 @@ def main(args):
             entry = {"steps_per_s": 1 / sec, "min_steps_per_s": 1 / hi, "max_steps_per_s": 1 / lo,
                      "ms_per_step": sec * 1e3, "gflops": flops / sec / 1e9, "floor_fraction": floor / sec}
             row["frameworks"][name] = entry
-            print(f"{model:5} {m:5d} {name:22} {entry['steps_per_s']:8.1f} "
-                  f"({entry['min_steps_per_s']:6.1f}-{entry['max_steps_per_s']:6.1f}) "
+            print(f"{model:5} {m:5d} {name:22} {entry['steps_per_s']:8.3g} "
+                  f"({entry['min_steps_per_s']:6.3g}-{entry['max_steps_per_s']:6.3g}) "
                   f"{entry['gflops']:8.1f} {100 * entry['floor_fraction']:6.0f}%")
         if torch is not None:
             ratio = medians[1] / medians[0]
             row["ratio_vs_torch"] = ratio
             line = f"{'':11} minigan / torch = {ratio:.2f}x"
-            if not args.no_joint:
+            if not args.no_joint and model != "dcgan":
                 row["ratio_vs_torch_one_d_pass"] = medians[2] / medians[0]
                 line += f", / torch one D pass = {medians[2] / medians[0]:.2f}x"
             print(f"{line}   (GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")

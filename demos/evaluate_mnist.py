@@ -38,12 +38,10 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, classifier, metrics  # noqa: E402
+from minigan.cli import add_debug_argument, non_negative_int, positive, run_main  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 
-#: Table 1 of Goodfellow et al. (2014), MNIST column: mean Parzen log-likelihood ± standard error (nats).
-PAPER_TABLE1 = [
-    ("DBN", 138, 2), ("Stacked CAE", 121, 1.6), ("Deep GSN", 214, 1.1), ("Adversarial nets", 225, 2),
-]
+PAPER_TABLE1 = metrics.PAPER_TABLE1   #: Table 1 of Goodfellow et al. (2014), MNIST column (nats)
 PAPER_SOURCE = "as reported by Goodfellow et al. 2014, Table 1 (MNIST; 60k-train / 10k-test protocol)"
 VALIDATION_SIZE = 1000          #: Parzen validation images in the benchmark protocol (as the original code)
 SPLIT_SEED = 0                  #: the random split of the held-out images into halves A and B
@@ -70,12 +68,13 @@ def parse_args(argv=None):
                    help="classifier checkpoint (default outputs/mnist_classifier/classifier-<split>.npz)")
     p.add_argument("--retrain-classifier", action="store_true", help="train the classifier even if cached")
     p.add_argument("--classifier-only", action="store_true", help="train/load the classifier, report, stop")
-    p.add_argument("--classifier-epochs", type=int, default=30)
-    p.add_argument("--sigmas", type=float, nargs="+", default=list(metrics.PARZEN_SIGMAS),
+    p.add_argument("--classifier-epochs", type=positive(int), default=30)
+    p.add_argument("--sigmas", type=positive(float), nargs="+", default=list(metrics.PARZEN_SIGMAS),
                    help="Parzen sigma grid (default: 10 values log-spaced in [0.1, 1], as the original code)")
-    p.add_argument("--batch-size", type=int, default=1000, help="Parzen block size (points and centres)")
+    p.add_argument("--batch-size", type=positive(int), default=1000, help="Parzen block size (points and centres)")
     p.add_argument("--out", default=None, help="where evaluation.json goes (default: the samples folder)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    add_debug_argument(p)
     return p.parse_args(argv)
 
 
@@ -298,4 +297,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -23,6 +23,7 @@ import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, image_sampling, latent  # noqa: E402
+from minigan.cli import add_debug_argument, non_negative_int, positive, run_main  # noqa: E402
 from minigan.plots import show_images as show  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -35,9 +36,10 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint", type=pathlib.Path, default=ROOT / "outputs" / "mnist_cgan" / "generator.npz",
                    help="generator.npz or checkpoint.npz written by an MNIST demo (mnist_cgan, paper_table1, dcgan_mnist)")
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "latent_space")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=10, help="images along each interpolation")
-    p.add_argument("--samples", type=int, default=2000, help="samples used to find the thick-stroke direction")
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--steps", type=positive(int), default=10, help="images along each interpolation")
+    p.add_argument("--samples", type=positive(int), default=2000, help="samples used to find the thick-stroke direction")
+    add_debug_argument(p)
     return p.parse_args(argv)
 
 
@@ -123,4 +125,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

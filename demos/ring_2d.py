@@ -45,8 +45,8 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, metrics, toy_2d  # noqa: E402
-from minigan.cli import add_run_arguments, positive, start_run  # noqa: E402
+from minigan import backend, health, metrics, toy_2d  # noqa: E402
+from minigan.cli import add_run_arguments, non_negative_int, positive, run_main, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_2d.Recipe2D()
@@ -73,7 +73,7 @@ def parse_args(argv=None):
     p.add_argument("--k", type=positive(int), default=None, help=f"discriminator steps per generator step (default {DEFAULTS.k})")
     p.add_argument("--lr-g", type=positive(float), default=None, help=f"generator learning rate (Adam; default {DEFAULTS.lr_g})")
     p.add_argument("--lr-d", type=positive(float), default=None, help=f"discriminator learning rate (Adam; default {DEFAULTS.lr_d})")
-    p.add_argument("--minibatch-kernels", type=int, default=None,
+    p.add_argument("--minibatch-kernels", type=non_negative_int, default=None,
                    help="B kernels of minibatch discrimination in D (default 0: none)")
     p.add_argument("--batch-size", type=positive(int), default=None,
                    help=f"D's verdicts per batch, real and fake each (default {DEFAULTS.batch_size}); with --pack M "
@@ -117,8 +117,12 @@ def main(argv=None) -> dict:
     numpy.save(out / "samples.npy", run["samples"].astype(numpy.float32))
     summary = {"target": {"name": name, **target.describe()},
                "settings": {**recipe.to_dict(), "seed": args.seed, "backend": backend.name},
-               "metrics": m}
+               "metrics": m,
+               "health": health.diagnose(run["gan"].history, k=recipe.k, modes=m,
+                                         generator_loss=recipe.generator_loss)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    for line in health.summary_lines(summary["health"]):
+        print(f"health warning, {line}")
     print(f"{name}: {m['modes_captured']}/{m['num_modes']} modes captured ({m['modes_above_1pct']} with at least 1% "
           f"of the samples), {100 * m['high_quality']:.1f}% high-quality samples (within 3 std), "
           f"reverse KL {m['reverse_kl']:.3f}")
@@ -259,4 +263,4 @@ def compare_figure(results, target, path):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

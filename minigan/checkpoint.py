@@ -114,6 +114,11 @@ def load(path) -> dict:
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":       # every .npz is a zip archive
+        raise ValueError(f"checkpoint {path} is not a minigan checkpoint: not an .npz (zip) archive "
+                         f"(it starts with {head!r}). Point to a file written by minigan.checkpoint.save")
     try:
         with numpy.load(path, allow_pickle=False) as npz:
             if not isinstance(npz, numpy.lib.npyio.NpzFile):

@@ -114,7 +114,7 @@ def run_image_demo(experiment, args) -> dict:
     """Train ``experiment`` as the demo's ``args`` say (data, resume, figures); print and return the summary."""
     import sys
 
-    from . import image_training, plots
+    from . import health, image_training, plots
     from .data import mnist
     start_run(args)
     folder = mnist.data_folder(args.data)
@@ -125,8 +125,10 @@ def run_image_demo(experiment, args) -> dict:
     command_line = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
     summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
-                                   args=command_line)
+                                   args=command_line, classifier=cached_classifier())
     final = summary["final_epoch_means"]
+    for line in health.summary_lines(summary["health"]):
+        print(f"health: {line}", file=sys.stderr)
     print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} iterations on "
           f"{summary['train_images']} images, {summary['mean_seconds_per_epoch']} s/epoch ({summary['backend']}); "
           f"last epoch: D(x) {final['D(x)']:.3f}, D(G(z)) {final['D(G(z))']:.3f}, "
@@ -184,3 +186,16 @@ def run_main(main, argv=None) -> None:
             raise
         print(f"{prog}: error: {error_message(exc)}", file=sys.stderr)
         sys.exit(1)
+
+
+#: Where ``demos/evaluate_mnist.py`` caches the classifier trained on the 60,000 training images.
+CLASSIFIER_CACHE = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "mnist_classifier" / "classifier-train.npz"
+
+
+def cached_classifier():
+    """The evaluation classifier, if ``demos/evaluate_mnist.py`` has trained and cached it (else None):
+    the training demos use it to check their final samples for mode collapse."""
+    if not CLASSIFIER_CACHE.is_file():
+        return None
+    from . import classifier
+    return classifier.load_classifier(CLASSIFIER_CACHE)[0]

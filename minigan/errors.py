@@ -38,13 +38,15 @@ class TrainingDiverged(ValueError):
         value: the offending value (nan, inf or -inf); None for parameters.
     """
 
-    def __init__(self, quantity: str, iteration: int, value=None, found_at: int | None = None):
+    def __init__(self, quantity: str, iteration: int, value=None, found_at: int | None = None, note: str = ""):
         self.quantity, self.iteration, self.value, self.found_at = quantity, iteration, value, found_at
+        self.note = note        # e.g. the training loop's word on the last good checkpoint
         shown = "" if value is None else f" ({value})"
         found = "" if found_at is None or found_at == iteration else f"; found at the read-back of iteration {found_at}"
         cause = CAUSES[KIND.get(quantity, "loss")]
         super().__init__(f"training diverged: {quantity} became non-finite{shown} at iteration {iteration}"
-                         f"{found}. {cause[0].upper()}{cause[1:]}. See docs/training_health.md.")
+                         f"{found}. {cause[0].upper()}{cause[1:]}. {note + ' ' if note else ''}"
+                         "See docs/training_health.md.")
 
     def __reduce__(self):      # picklable (multiprocessing) with its attributes
-        return (type(self), (self.quantity, self.iteration, self.value, self.found_at))
+        return (type(self), (self.quantity, self.iteration, self.value, self.found_at, self.note))

@@ -121,7 +121,7 @@ class GAN:
         self.generator_loss, self.noise = generator_loss, noise
         self.num_classes, self.logits, self.log_every = num_classes, logits, log_every
         self.pack = pack
-        self.bce = BCEWithLogitsLoss() if logits else BCELoss()
+        self.bce = BCEWithLogitsLoss() if logits else BCELoss(reject_nan=False, check_target=False)
         self.iteration = 0            # completed Algorithm-1 iterations (k D steps + 1 G step)
         self.d_steps = 0
         self.g_steps = 0

@@ -250,10 +250,8 @@ def current_warnings(history: dict, k: int = 1, window: int = WINDOW, generator_
     n = _num_iterations(history, k)
     if n < max(1, window // 2):
         return []
-    signs = {}
-    for _, _, signs in _windows(history, k, window, generator_loss, start=max(0, n - window)):
-        pass
-    return [SHORT[sign] for sign in signs]
+    windows = list(_windows(history, k, window, generator_loss, start=max(0, n - window)))   # one window
+    return [SHORT[sign] for sign in windows[-1][2]] if windows else []
 
 
 def summary_lines(episodes: list) -> list:

@@ -12,9 +12,14 @@ subclassing :class:`ImageExperiment`. This module does the rest, the same way fo
   ``resume=True`` continues exactly where it stopped: on NumPy a resumed run ends with
   the same weights as an uninterrupted one; an existing checkpoint is never overwritten
   unless asked (``overwrite=True``);
+- training that diverges (a NaN or infinity read back from the device: ``TrainingDiverged``)
+  stops with an error naming the quantity, the iteration, the usual causes and the last good
+  checkpoint; no checkpoint is ever written from a non-finite state, so ``--resume`` continues
+  from the last good epoch;
+- the failure signs of ``minigan.health`` are shown in the progress line while they hold;
 - at the end ``samples.npy`` (10000, 784) float32 in [0, 1] (1,000 of each label for a
   conditional generator), ``labels.npy``, ``generator.npz`` (``image_sampling.load_generator``)
-  and ``summary.json``.
+  and ``summary.json`` (with ``"health"``: the failure-sign episodes, empty when healthy).
 """
 from __future__ import annotations
 
@@ -25,8 +30,9 @@ import time
 
 import numpy
 
-from . import backend, checkpoint, image_sampling
+from . import backend, checkpoint, health, image_sampling
 from .data import mnist
+from .errors import TrainingDiverged
 from .gan import GAN
 from .progress import Progress
 
@@ -126,7 +132,10 @@ def run_epoch(experiment: ImageExperiment, gan: GAN, batches, steps: int, epoch:
         experiment.before_iteration(gan, first + i - 1, epoch)
         gan.train_step(batches)
         if show_progress and (i % READ_EVERY == 0 or i == steps):
-            bar.update(i, **recent_means(gan, min(READ_EVERY, i)))
+            window = health.WINDOW
+            warnings = health.current_warnings(gan.recent_history(window), k=gan.k, window=window,
+                                               generator_loss=gan.generator_loss)
+            bar.update(i, warnings=warnings, **recent_means(gan, min(READ_EVERY, i)))
     bar.close()
 
 
@@ -136,7 +145,8 @@ def _check_resumable(saved: dict, experiment: ImageExperiment, path) -> None:
         raise ValueError(f"cannot resume from {path}: it was written by the {name!r} experiment, "
                          f"not {experiment.name!r}; choose another --out")
     current = dataclasses.asdict(experiment.settings)
-    settings = saved["settings"]
+    # a setting added after the checkpoint was written reads as its default
+    settings = {**dataclasses.asdict(type(experiment.settings)()), **saved["settings"]}
     different = {k: (settings.get(k), v) for k, v in current.items() if k != "epochs" and settings.get(k) != v}
     if different:
         details = ", ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in different.items())
@@ -156,7 +166,7 @@ def _check_images(images, labels, conditional: bool):
 
 def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = False, overwrite: bool = False,
           on_epoch_end=None, show_progress: bool = True, args: dict | None = None,
-          samples_per_class: int = 1000) -> dict:
+          samples_per_class: int = 1000, classifier=None) -> dict:
     """Train ``experiment`` on host ``images`` (N, 784) in [0, 1] with ``labels`` (N,); write to ``out``.
 
     resume: continue from ``out/checkpoint.npz`` (same experiment and settings; ``epochs`` may grow).
@@ -164,6 +174,7 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
     on_epoch_end(epoch, gan): runs after each epoch's checkpoint (figures).
     args: e.g. the demo's command line, stored in the checkpoint.
     samples_per_class: samples.npy holds 10 times this many images.
+    classifier: an MNIST classifier (``minigan.classifier``) for the health check of the final samples.
     Returns the summary (also written to out/summary.json).
     """
     out = pathlib.Path(out)
@@ -189,23 +200,44 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
         epoch, seconds = state["epoch"], list(state["seconds_per_epoch"])
     while epoch < settings.epochs:
         start = time.perf_counter()
-        run_epoch(experiment, gan, batches, steps, epoch, f"epoch {epoch + 1}/{settings.epochs}", show_progress)
+        try:
+            run_epoch(experiment, gan, batches, steps, epoch, f"epoch {epoch + 1}/{settings.epochs}", show_progress)
+            gan.history         # the epoch's last read-back: a NaN in its final steps is caught here
+        except TrainingDiverged as exc:
+            raise TrainingDiverged(exc.quantity, exc.iteration, exc.value, exc.found_at,
+                                   note=_last_good(path, epoch)) from None
         backend.synchronize()
         seconds.append(time.perf_counter() - start)
         epoch += 1
         checkpoint.save(path, {"gan": gan.state_dict(), "loader": batches.state_dict(), "epoch": epoch,
                                "experiment": experiment.name, "settings": dataclasses.asdict(settings),
-                               "seconds_per_epoch": seconds, "args": args or {}})
+                               "seconds_per_epoch": seconds, "args": args or {}}, check=True)
         if on_epoch_end is not None:
             on_epoch_end(epoch, gan)
-    return finish(experiment, gan, out, steps, len(images), seconds, samples_per_class)
+    return finish(experiment, gan, out, steps, len(images), seconds, samples_per_class, classifier)
+
+
+def _last_good(path: pathlib.Path, epoch: int) -> str:
+    """Where a diverged run can be resumed from."""
+    if epoch == 0 or not path.exists():
+        return "No checkpoint was written (it diverged in the first epoch): start over with other settings."
+    return (f"The last good checkpoint is {path} (epoch {epoch}); it was not overwritten. "
+            "Resume from it with --resume after changing what caused this (settings must match, "
+            "so for another learning rate start a new --out).")
 
 
 def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int, n_images: int, seconds,
-           samples_per_class: int = 1000) -> dict:
-    """Write samples.npy, labels.npy, generator.npz and summary.json; return the summary."""
+           samples_per_class: int = 1000, classifier=None) -> dict:
+    """Write samples.npy, labels.npy, generator.npz and summary.json; return the summary.
+    ``classifier`` (optional, ``minigan.classifier``): reads the samples, so that the health
+    check can see mode collapse in their class histogram."""
     settings = experiment.settings
     samples, sample_labels = experiment.sample(gan.generator, samples_per_class, seed=settings.seed)
+    class_histogram = None
+    if classifier is not None:
+        from . import metrics
+        predicted = backend.to_numpy(classifier.predict(backend.asarray(samples)))
+        class_histogram = metrics.class_histogram(predicted).tolist()
     numpy.save(out / "samples.npy", samples)
     if sample_labels is not None:
         numpy.save(out / "labels.npy", sample_labels)
@@ -216,6 +248,8 @@ def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int,
         "seconds_per_epoch": [round(s, 3) for s in seconds],
         "mean_seconds_per_epoch": round(sum(seconds) / len(seconds), 3) if seconds else None,
         "final_epoch_means": recent_means(gan, steps),
+        "health": health.diagnose(gan.history, k=gan.k, generator_loss=gan.generator_loss,
+                                  class_histogram=class_histogram),
         "files": {"samples": "samples.npy", "labels": "labels.npy" if sample_labels is not None else None,
                   "generator": "generator.npz", "checkpoint": CHECKPOINT},
     }

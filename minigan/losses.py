@@ -11,6 +11,8 @@ returns dL/d input, same shape as the input.
 """
 from __future__ import annotations
 
+import math
+
 from . import backend
 from .nn.activations import sigmoid
 from .nn.module import check_forward_called
@@ -23,6 +25,9 @@ def mean(x):
 
 
 def _check_pair(loss: str, input, target) -> None:
+    for name, value in (("input", input), ("target", target)):
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            raise TypeError(f"{loss}: {name} must be an array; got {type(value).__name__}")
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(
             f"{loss}: input and target must have the same shape; got input {tuple(input.shape)}, "
@@ -30,6 +35,19 @@ def _check_pair(loss: str, input, target) -> None:
         )
     if input.dtype.kind != "f":
         raise TypeError(f"{loss}: input must be a floating array; got dtype {input.dtype}")
+    if input.size == 0:
+        raise ValueError(f"{loss}: input is empty (shape {tuple(input.shape)}); the mean of no elements is undefined")
+
+
+def _range_message(loss: str, name: str, p) -> str:
+    """What a non-probability ``p`` holds (built only when the check failed)."""
+    xp = backend.xp
+    nan = bool(xp.isnan(p).any())
+    finite = p[~xp.isnan(p)]
+    span = f"values in [{float(finite.min())}, {float(finite.max())}]" if finite.size else "only NaN"
+    hint = (" (the input is D's output: end D with a Sigmoid, or use BCEWithLogitsLoss on logits)"
+            if name == "input" else "")
+    return f"{loss}: {name} must hold probabilities in [0, 1]{hint}; got {span}{' and NaN' if nan and finite.size else ''}"
 
 
 class BCELoss:
@@ -43,7 +61,13 @@ class BCELoss:
     EPS = 1e-12
     TINY = 1e-44        # below exp(-100): log(TINY) is clamped, and log never sees 0
 
-    def __init__(self):
+    def __init__(self, reject_nan: bool = True, check_target: bool = True):
+        """reject_nan: NaN in the input is an error (a probability outside [0, 1] always is).
+        check_target: a target outside [0, 1] is an error.
+        ``GAN`` passes False for both: it reports a NaN loss as ``TrainingDiverged`` at its next
+        read-back, naming the iteration (which says more than an error at this call), and
+        builds its 0/1 targets itself (checking them would cost the 1-D GAN 1% of its step)."""
+        self.reject_nan, self.check_target = reject_nan, check_target
         self._cache = None
 
     def __call__(self, input, target):
@@ -53,16 +77,27 @@ class BCELoss:
         """input p (N, ...), target y (N, ...) -> scalar mean BCE."""
         _check_pair("BCELoss", input, target)
         xp = backend.xp
+        one_minus_p = 1 - input
+        p_times_1mp = input * one_minus_p       # backward's denominator; >= 0 exactly when 0 <= p <= 1
+        if input.size:
+            # Probabilities only, as PyTorch's BCELoss: p > 1 would give a finite, wrong loss.
+            # One reduction per array (NaN fails the comparison too); on a GPU it waits for a read-back.
+            lowest = p_times_1mp.min()                       # NaN if any p is NaN
+            if self.check_target:
+                lowest = xp.minimum(lowest, (target * (1 - target)).min())
+            backend.check_later(~(lowest >= 0) if self.reject_nan else lowest < 0, lambda: ValueError(_range_message(
+                "BCELoss", "input" if not (p_times_1mp.min() >= 0) else "target", input if not
+                (p_times_1mp.min() >= 0) else target)))
         log_p = xp.maximum(xp.log(xp.maximum(input, self.TINY)), self.LOG_MIN)
-        log_1mp = xp.maximum(xp.log(xp.maximum(1 - input, self.TINY)), self.LOG_MIN)
-        self._cache = (input, target)
+        log_1mp = xp.maximum(xp.log(xp.maximum(one_minus_p, self.TINY)), self.LOG_MIN)
+        self._cache = (input, target, p_times_1mp)
         return -mean(target * log_p + (1 - target) * log_1mp)
 
     def backward(self):
         """dL/dp = (p - y) / (p (1 - p)) / n, where n is the number of elements."""
         check_forward_called(self, self._cache)
-        p, y = self._cache
-        return (p - y) / backend.xp.maximum(p * (1 - p), self.EPS) / p.size
+        p, y, p_times_1mp = self._cache
+        return (p - y) / backend.xp.maximum(p_times_1mp, self.EPS) / p.size
 
 
 class BCEWithLogitsLoss:
@@ -114,8 +149,12 @@ class CrossEntropyLoss:
         """input a (N, C) logits, target y (N,) integers in [0, C) -> scalar mean cross-entropy."""
         from .nn.embedding import check_labels
 
-        if input.ndim != 2:
-            raise ValueError(f"CrossEntropyLoss: input must be logits of shape (N, C); got shape {tuple(input.shape)}")
+        if not hasattr(input, "ndim") or input.ndim != 2:
+            got = f"shape {tuple(input.shape)}" if hasattr(input, "shape") else type(input).__name__
+            raise ValueError(f"CrossEntropyLoss: input must be logits of shape (N, C); got {got}")
+        if input.shape[0] == 0 or input.shape[1] == 0:
+            raise ValueError(f"CrossEntropyLoss: input must hold at least one row and one class; got shape "
+                             f"{tuple(input.shape)}")
         if input.dtype.kind != "f":
             raise TypeError(f"CrossEntropyLoss: input must be a floating array; got dtype {input.dtype}")
         check_labels("CrossEntropyLoss", target, input.shape[1])

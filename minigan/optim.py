@@ -46,8 +46,9 @@ def pack_parameters(params):
 
 
 def _check_positive(owner, name, value, allow_zero=False):
-    ok = value >= 0 if allow_zero else value > 0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok or math.isnan(value):
+    real = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    ok = real and (value >= 0 if allow_zero else value > 0)
+    if not ok:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{owner}: {name} must be a number {bound}; got {value!r}")
 
@@ -180,8 +181,10 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2); got {betas!r}")
         for i, b in enumerate(betas):
-            if not 0 <= b < 1:
+            if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
                 raise ValueError(f"Adam: betas[{i}] must be in [0, 1); got {b!r}")
         _check_positive("Adam", "eps", eps, allow_zero=True)
         self.betas, self.eps = tuple(betas), eps

@@ -187,8 +187,9 @@ def save_image_grid(path, images, rows, cols, title, row_labels=None):
     plt.close(fig)
 
 
-def image_loss_curves(path, history, k=1, window=50):
-    """Losses and D's outputs against the iteration (k D steps + 1 G step), smoothed over ``window``."""
+def image_loss_curves(path, history, k=1, window=50, episodes=()):
+    """Losses and D's outputs against the iteration (k D steps + 1 G step), smoothed over ``window``;
+    the spans of health ``episodes`` (``minigan.health.diagnose``) shaded."""
     plt = _plt()
 
     def per_iteration(values, every=1):
@@ -204,6 +205,8 @@ def image_loss_curves(path, history, k=1, window=50):
     bottom.axhline(0.5, color="gray", lw=0.8, ls="--")
     bottom.set_ylim(0, 1)
     bottom.set_xlabel("iteration (k D steps + 1 G step)")
+    for ax in (top, bottom):
+        shade_episodes(ax, episodes)
     bottom.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -222,24 +225,27 @@ class EpochFigures:
         noise, dim = experiment.noise, experiment.noise_dim
         self.grid_z, self.grid_labels = image_sampling.label_grid_inputs(10, 10, seed + 1, dim, noise)
         self.small_z = image_sampling.draw_noise(backend.Random(seed + 2), noise, (9, dim))
+        self.free_z = image_sampling.draw_noise(backend.Random(seed + 1), noise, (100, dim))
         (self.out / "epochs").mkdir(parents=True, exist_ok=True)
 
     def __call__(self, epoch, gan):
-        from . import backend, image_sampling
+        from . import backend, health, image_sampling
         G, output = gan.generator, self.experiment.output
         if image_sampling.is_conditional(G):
             grid = image_sampling.generate_images(G, self.grid_z, self.grid_labels, output)
             small = image_sampling.generate_images(G, self.small_z, backend.xp.arange(9, dtype=backend.xp.int64),
                                                    output)
             rows = [str(i) for i in range(10)]
-        else:
-            grid = image_sampling.generate_images(G, self.grid_z, output=output)
+        else:       # no labels: 100 distinct z (the grid's z differ only by column)
+            grid = image_sampling.generate_images(G, self.free_z, output=output)
             small, rows = grid[:9], None
         save_image_grid(self.out / "grid_3x3.png", small, 3, 3, f"epoch {epoch}")
         title = f"epoch {epoch}: row = label, column = fixed z" if rows else f"epoch {epoch}: fixed z"
         for path in (self.out / "grid_10x10.png", self.out / "epochs" / f"grid_10x10_epoch_{epoch:03d}.png"):
             save_image_grid(path, grid, 10, 10, title, rows)
-        image_loss_curves(self.out / "loss_curves.png", gan.history, gan.k)
+        history = gan.history
+        episodes = health.diagnose(history, k=gan.k, generator_loss=gan.generator_loss)
+        image_loss_curves(self.out / "loss_curves.png", history, gan.k, episodes=episodes)
         if self.gif:
             grids_animation(sorted((self.out / "epochs").glob("grid_10x10_epoch_*.png")), self.out / "training.gif")
 

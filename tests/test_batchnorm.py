@@ -191,9 +191,11 @@ def test_one_value_per_channel_in_training_is_an_error_naming_the_layer_and_shap
 
 
 def test_bad_inputs_and_arguments_are_errors_that_name_them():
-    with pytest.raises(ValueError, match=re.escape("BatchNorm2d: input must be a 4-D array (N, C, H, W); got shape (2, 3)")):
+    with pytest.raises(ValueError, match=re.escape("BatchNorm2d: input must be a 4-D array (N, C, H, W); "
+                                                   "got shape (2, 3)")):
         nn.BatchNorm2d(3)(backend.rng().normal((2, 3)))
-    with pytest.raises(ValueError, match=re.escape("BatchNorm1d: input must have 3 channels (axis 1); got shape (2, 4)")):
+    with pytest.raises(ValueError, match=re.escape("BatchNorm1d: input must have 3 channels (axis 1); "
+                                                   "got shape (2, 4)")):
         nn.BatchNorm1d(3)(backend.rng().normal((2, 4)))
     with pytest.raises(TypeError, match="BatchNorm1d: input must be a floating array; got dtype int64"):
         nn.BatchNorm1d(3)(backend.xp.ones((2, 3), dtype=backend.xp.int64))

@@ -256,7 +256,8 @@ def test_backward_before_forward_and_a_misshapen_gradient_are_errors():
 
 # --- the strict NumPy (CuPy's refusal to mix host arrays) -----------------------------------
 def test_a_small_dcgan_runs_forward_backward_and_saves_on_the_strict_backend(strict_backend):
-    generator = nn.Sequential(nn.Linear(4, 8 * 3 * 3), nn.BatchNorm1d(72), nn.ReLU(), nn.Unflatten(1, (8, 3, 3)),
+    generator = nn.Sequential(nn.Linear(4, 8 * 3 * 3), nn.BatchNorm1d(72), nn.ReLU(),
+                              nn.Unflatten(1, (8, 3, 3)),
                               nn.ConvTranspose2d(8, 4, 4, 2, 1), nn.BatchNorm2d(4), nn.ReLU(),
                               nn.ConvTranspose2d(4, 1, 4, 2, 1), nn.Tanh())
     discriminator = nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(4, 8, 4, 2, 1),

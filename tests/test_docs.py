@@ -69,9 +69,8 @@ def fenced_blocks(text: str):
 
 
 def without_code(text: str) -> str:
-    """The page with fenced blocks and inline code spans blanked (links inside them are not links)."""
-    text = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    return text
+    """The page with its fenced blocks blanked, line numbers kept (a link inside a block is not a link)."""
+    return FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def links(text: str):
@@ -170,6 +169,11 @@ def defines(path: pathlib.Path, dotted: str) -> bool:
 
 # -- the glossary ---------------------------------------------------------------------------------
 
+def table_cells(line: str):
+    """A markdown table row's cells; an escaped pipe (\\| in $\\text{KL}(p \\| q)$) stays inside its cell."""
+    return re.split(r"(?<!\\)\|", line.strip().strip("|"))
+
+
 def glossary_rows():
     """(english, korean, [discouraged...], meaning) for every row of every glossary table."""
     rows, header = [], None
@@ -177,7 +181,7 @@ def glossary_rows():
         if not line.startswith("|"):
             header = None
             continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells = [c.strip() for c in table_cells(line)]
         if header is None:
             header = cells
             continue
@@ -204,7 +208,7 @@ def discouraged_pattern(variant: str):
 def glossary_without_its_discouraged_column() -> str:
     kept = []
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        cells = line.strip().strip("|").split("|")
+        cells = table_cells(line)
         if line.startswith("|") and len(cells) >= 4:
             cells[2] = ""
             line = "|" + "|".join(cells) + "|"

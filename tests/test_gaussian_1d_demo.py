@@ -18,6 +18,7 @@ def test_demo_writes_samples_summary_history_and_figures(tmp_path):
     assert summary["target"] == {"kind": "gaussian", "mean": -1.0, "std": 0.5}
     assert summary["settings"]["seed"] == 3 and summary["settings"]["steps"] == 40
     assert {"wasserstein1", "wasserstein1_over_std", "js_divergence", "final_d_real"} <= set(summary["metrics"])
+    assert isinstance(summary["health"], list)      # minigan.health's episodes (empty when healthy)
     for name in ("figure1.png", "training_curves.png", "optimal_discriminator.png"):
         assert (tmp_path / name).stat().st_size > 10_000
     rows = (tmp_path / "history.csv").read_text().splitlines()

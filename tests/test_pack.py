@@ -180,3 +180,17 @@ def test_pack_flag_trains_a_packed_gan_on_the_papers_ring(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["settings"]["pack"] == 2 and summary["target"]["std"] == 0.01
     assert set(summary["metrics"]["paper_protocol"]) >= {"modes_captured", "high_quality", "reverse_kl"}
+
+
+def test_a_standardised_2d_gan_works_on_x_over_the_datas_coordinate_scale():
+    from minigan import toy_2d
+    from minigan.data import toy
+    scale = toy_2d.coordinate_scale(toy.pacgan_grid())
+    assert scale == pytest.approx(np.sqrt(8 + 0.05 ** 2))             # coordinates -4..4 in steps of 2
+    recipe = toy_2d.Recipe2D(hidden=(8,), pack=2)
+    model = toy_2d.build_2d(recipe, 2, scale)
+    plain = toy_2d.build_2d(recipe, 2)
+    z = backend.rng().normal((6, 2))
+    inner = model.generator.layers[0]                                  # G before its Rescale(scale)
+    np.testing.assert_allclose(backend.to_numpy(model.generator(z)), scale * backend.to_numpy(inner(z)), rtol=1e-6)
+    assert isinstance(model.discriminator.layers[0], nn.Rescale) and not isinstance(plain.discriminator.layers[0], nn.Rescale)

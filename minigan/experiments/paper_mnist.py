@@ -13,12 +13,18 @@ hidden layers), which is 1 / include_prob: exactly minigan's inverted ``Dropout(
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy
 
-from .. import backend, nn
+from .. import backend, image_sampling, nn
+from ..data import mnist
+from ..image_training import ImageExperiment
 from ..metrics import PARZEN_SIGMAS
+from ..optim import SGD
+from ..schedules import adjusted_momentum, exponential_decay_lr
+from ..simultaneous_gan import SimultaneousGAN
 
 # -- data (mnist.yaml) -------------------------------------------------------------------------
 TRAIN_RANGE = (0, 50_000)            # dataset: MNIST {which_set: 'train', start: 0, stop: 50000}
@@ -28,6 +34,7 @@ VALIDATION_RANGE = (50_000, 60_000)  # monitoring_dataset 'valid': MNIST {which_
 # -- generator (mnist.yaml: generator) ---------------------------------------------------------
 NOISE_DIM = 100                      # generator.mlp.nvis: 100
 NOISE_BOUND = math.sqrt(3.0)         # generator.noise: "uniform" -> Generator.get_noise: U(-sqrt(3), sqrt(3)), variance 1
+NOISE_PRIOR = f"uniform:{NOISE_BOUND!r}"   # the same prior, as image_sampling.draw_noise names it
 G_HIDDEN = 1200                      # h0, h1: RectifiedLinear {dim: 1200}
 G_IRANGE = 0.05                      # h0, h1, y: irange: .05 (biases: pylearn2's init_bias default 0)
 IMAGE_DIM = 784                      # y: Sigmoid {dim: 784, init_bias: init_sigmoid_bias_from_marginals {dataset: *train}}
@@ -60,8 +67,9 @@ PARZEN_SIGMA_GRID = PARZEN_SIGMAS    # numpy.logspace(--sigma_start -1, --sigma_
 
 
 def noise(m: int):
-    """The generator's input: m rows of 100 values uniform in [-sqrt(3), sqrt(3)) (mean 0, variance 1)."""
-    return backend.rng().uniform(-NOISE_BOUND, NOISE_BOUND, (m, NOISE_DIM))
+    """The generator's input: m rows of 100 values uniform in [-sqrt(3), sqrt(3)) (mean 0, variance 1),
+    from the global random stream (``image_sampling.draw_noise`` with ``NOISE_PRIOR``)."""
+    return image_sampling.draw_noise(backend.rng(), NOISE_PRIOR, (m, NOISE_DIM))
 
 
 def _linear(in_features: int, out_features: int, irange: float) -> nn.Linear:
@@ -119,3 +127,126 @@ def discriminator(logits: bool = False) -> nn.Sequential:
               nn.Dropout(1 - D_HIDDEN_INCLUDE_PROB), nn.Maxout(D_UNITS, D_UNITS, D_PIECES, irange=D_IRANGE),
               nn.Dropout(1 - D_HIDDEN_INCLUDE_PROB), _linear(D_UNITS, 1, D_IRANGE)]
     return nn.Sequential(*layers) if logits else nn.Sequential(*layers, nn.Sigmoid())
+
+
+# -- the recipe, for image_training.train ------------------------------------------------------
+@dataclasses.dataclass
+class Settings:
+    """Everything that defines a run (``epochs`` may change on resume; the rest must not).
+
+    The original has no termination criterion: ``epochs`` is where we choose to stop."""
+
+    epochs: int = 400
+    batch_size: int = BATCH_SIZE
+    k: int = 1                   # the paper's code has no k: both players step together (SimultaneousGAN)
+    seed: int = 0
+    conditional: bool = False
+    limit: int | None = None     # train on the first `limit` of the 50,000 training images (quick checks)
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"paper_mnist.Settings: {name} must be a positive integer; got {value!r}")
+        if self.k != 1 or self.conditional:
+            raise ValueError("paper_mnist.Settings: the paper's GAN is unconditional and steps both players "
+                             f"together (k=1, conditional=False); got k={self.k!r}, conditional={self.conditional!r}")
+        if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(self.limit, int)
+                                       or self.limit < 1):
+            raise ValueError(f"paper_mnist.Settings: limit must be a positive integer or None; got {self.limit!r}")
+
+
+def learning_rate(step: int) -> float:
+    """The learning rate of SGD step ``step`` (0-based over the whole run): 0.1 / 1.000004^step, >= 1e-6."""
+    return exponential_decay_lr(step, LEARNING_RATE, LR_DECAY_FACTOR, MIN_LR)
+
+
+def momentum(epoch: int) -> float:
+    """The momentum during epoch ``epoch`` (0-based): 0.5 -> 0.7 linearly, e / 249 of the way, then 0.7."""
+    return adjusted_momentum(epoch, INIT_MOMENTUM, FINAL_MOMENTUM, MOMENTUM_START, MOMENTUM_SATURATE)
+
+
+class Experiment(ImageExperiment):
+    """Goodfellow et al. (2014)'s MNIST GAN as its code trains it, for ``image_training.train``.
+
+    One SGD step moves G and D together (``SimultaneousGAN``, not Algorithm 1's alternation);
+    ``before_iteration`` sets the step's learning rate and momentum on both optimizers.
+    """
+
+    name = "paper_mnist"
+    Settings = Settings
+    noise_dim = NOISE_DIM
+    noise = NOISE_PRIOR
+    output = "sigmoid"
+
+    def training_data(self, folder):
+        """Training images 0-49,999 (pixels in [0, 1]) and their labels, or the first ``limit`` of them."""
+        return self.training_split(*mnist.load_mnist(folder, "train"))
+
+    def training_split(self, images, labels=None):
+        """Rows 0-49,999 of the 60,000-image training file (the first ``limit`` of them): (images, labels)."""
+        start = TRAIN_RANGE[0]
+        stop = TRAIN_RANGE[1] if self.settings.limit is None else min(start + self.settings.limit, TRAIN_RANGE[1])
+        return images[start:stop], None if labels is None else labels[start:stop]
+
+    @staticmethod
+    def validation_split(images):
+        """Rows 50,000-59,999 of the training file: the validation images (10000, 784) in [0, 1]."""
+        if len(images) < VALIDATION_RANGE[1]:
+            raise ValueError(f"paper_mnist: the training file must hold {VALIDATION_RANGE[1]:,} images; "
+                             f"got {len(images):,}")
+        return images[VALIDATION_RANGE[0]:VALIDATION_RANGE[1]]
+
+    def build_generator(self):
+        return generator()
+
+    def build_gan(self, images) -> SimultaneousGAN:
+        """Seed the backend, build G (output bias from ``images``' pixel means) and D (logits),
+        one pylearn2-rule SGD each, and the simultaneous GAN."""
+        backend.seed(self.settings.seed)
+        G = generator(output_bias_from_marginals(images))
+        D = discriminator(logits=True)
+        optimizers = [SGD(net.parameters(), lr=learning_rate(0), momentum=momentum(0), rule=SGD_RULE)
+                      for net in (G, D)]
+        return SimultaneousGAN(G, D, *optimizers, NOISE_DIM, noise=NOISE_PRIOR, logits=True, log_every=20)
+
+    def before_iteration(self, gan, iteration: int, epoch: int) -> None:
+        """Both optimizers get step ``iteration``'s learning rate and epoch ``epoch``'s momentum."""
+        lr, mu = learning_rate(iteration), momentum(epoch)
+        for optimizer in (gan.g_optimizer, gan.d_optimizer):
+            optimizer.lr, optimizer.momentum = lr, mu
+
+
+# -- evaluation: parzen_ll.py's protocol -------------------------------------------------------
+def parzen_table1(samples, validation, test, sigmas=PARZEN_SIGMA_GRID, progress=None) -> dict:
+    """Table 1's number for a set of Parzen centres, as ``parzen_ll.py`` computes it.
+
+    sigma = the grid point with the best mean log-likelihood of ``validation`` (the original:
+    training images 50,000-50,999), then the mean log-likelihood of ``test`` (the 10,000 test
+    images) and its standard error std / sqrt(n). Shapes: samples (n, 784), validation (v, 784),
+    test (t, 784), host or backend, in [0, 1]. ``progress(done, total)``: after each block.
+    Returns {"mean", "stderr", "sigma", "validation": [{"sigma", "mean", "stderr"}, ...],
+    "centres", "test_images"} (nats per image).
+    """
+    from ..metrics import parzen_log_likelihood, parzen_select_sigma
+    sigma, table = parzen_select_sigma(samples, validation, sigmas, progress=progress)
+    mean_ll, stderr = parzen_log_likelihood(samples, test, sigma, progress=progress)
+    return {"mean": mean_ll, "stderr": stderr, "sigma": sigma, "validation": table,
+            "centres": int(len(samples)), "test_images": int(len(test))}
+
+
+def nearest_images(queries, images, batch_size: int = 10_000):
+    """Index of the nearest of ``images`` (N, d) to each query (q, d) in Euclidean distance, (q,) ints.
+
+    Figure 2's rightmost column: the training image nearest to a sample, which shows the
+    sample is not a copy. Host float64, by blocks: ||q - y||^2 = ||q||^2 - 2 q.y + ||y||^2, whose
+    ||q||^2 is the same for every candidate y and is left out of the comparison."""
+    q = backend.to_numpy(queries).astype(numpy.float64)
+    best, best_d = numpy.zeros(len(q), dtype=numpy.int64), numpy.full(len(q), numpy.inf)
+    for start in range(0, len(images), batch_size):
+        block = numpy.asarray(images[start:start + batch_size], dtype=numpy.float64)
+        d2 = (block * block).sum(axis=1)[None, :] - 2.0 * (q @ block.T)
+        j = d2.argmin(axis=1)
+        better = d2[numpy.arange(len(q)), j] < best_d
+        best[better], best_d[better] = start + j[better], d2[numpy.arange(len(q)), j][better]
+    return best

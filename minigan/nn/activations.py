@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from .. import backend
-from .module import Module, check_forward_called
+from .module import Module, check_forward_called, check_grad_output
+
+
+def check_floating(module: Module, x) -> None:
+    """An elementwise layer takes a floating array of any shape (an integer one would round)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f":
+        got = f"dtype {dtype}" if dtype is not None else type(x).__name__
+        raise TypeError(f"{type(module).__name__}: input must be a floating array; got {got}")
 
 
 class ReLU(Module):
@@ -14,12 +22,15 @@ class ReLU(Module):
         self._positive = None
 
     def forward(self, x):
+        check_floating(self, x)
         self._positive = x > 0
         return x * self._positive
 
     def backward(self, grad_output):
         """f'(x) = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
         check_forward_called(self, self._positive)
+        if getattr(grad_output, "shape", None) != self._positive.shape:
+            check_grad_output(self, grad_output, self._positive.shape)
         return grad_output * self._positive
 
 
@@ -29,7 +40,8 @@ class LeakyReLU(Module):
     rowwise = True
 
     def __init__(self, negative_slope: float = 0.01):
-        if not 0 <= negative_slope < 1:
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) \
+                or not 0 <= negative_slope < 1:
             raise ValueError(f"LeakyReLU: negative_slope must be in [0, 1); got {negative_slope!r}")
         self.negative_slope = negative_slope
         self._slope = None
@@ -38,6 +50,7 @@ class LeakyReLU(Module):
         # f'(x) is all backward needs: 1 where x > 0, negative_slope elsewhere.
         # Built with arithmetic, not xp.where, which is ~10x slower on NumPy
         # for a random mask (docs/performance.md).
+        check_floating(self, x)
         slope = (x > 0).astype(x.dtype)         # 1 where x > 0, else 0
         slope *= 1 - self.negative_slope
         slope += self.negative_slope
@@ -47,6 +60,8 @@ class LeakyReLU(Module):
     def backward(self, grad_output):
         """f'(x) = 1 where x > 0, negative_slope elsewhere."""
         check_forward_called(self, self._slope)
+        if getattr(grad_output, "shape", None) != self._slope.shape:
+            check_grad_output(self, grad_output, self._slope.shape)
         return grad_output * self._slope
 
     def extra_repr(self):
@@ -62,12 +77,15 @@ class Tanh(Module):
         self._y = None
 
     def forward(self, x):
+        check_floating(self, x)
         self._y = backend.xp.tanh(x)
         return self._y
 
     def backward(self, grad_output):
         """f'(x) = 1 - tanh(x)^2 = 1 - y^2, from the cached output."""
         check_forward_called(self, self._y)
+        if getattr(grad_output, "shape", None) != self._y.shape:
+            check_grad_output(self, grad_output, self._y.shape)
         return grad_output * (1 - self._y * self._y)
 
 
@@ -88,10 +106,13 @@ class Sigmoid(Module):
         self._y = None
 
     def forward(self, x):
+        check_floating(self, x)
         self._y = sigmoid(x)
         return self._y
 
     def backward(self, grad_output):
         """f'(x) = sigma(x) (1 - sigma(x)) = y (1 - y), from the cached output."""
         check_forward_called(self, self._y)
+        if getattr(grad_output, "shape", None) != self._y.shape:
+            check_grad_output(self, grad_output, self._y.shape)
         return grad_output * self._y * (1 - self._y)

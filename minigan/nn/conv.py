@@ -189,7 +189,8 @@ class Conv2d(_ConvNd):
     def backward(self, grad_output, input_grad=True):
         """Given g = dL/dy (N, O, OH, OW), read as the matrix G (N*OH*OW, O):
 
-        dL/dW = G^T cols (O, kh*kw*C, permuted back to W's layout),  dL/db = sum_rows G (O,),
+        dL/dW = G^T cols (O, kh*kw*C; computed as its transpose, then permuted to W's layout),
+        dL/db = sum_rows G (O,),
         dL/dx = col2im(G W) (N, C, H, W): each window's gradient added back onto the pixels it read.
 
         input_grad (see ``nn.module.backward_to``): False skips dL/dx, the larger half of the
@@ -201,8 +202,10 @@ class Conv2d(_ConvNd):
         n, o, oh, ow = y_shape
         g2d = to_channels_last(grad_output).reshape(n * oh * ow, o)    # a view when g is channels-last
         if self.weight.requires_grad:
-            dw = (g2d.T @ cols).reshape(o, *self.kernel_size, self.in_channels)    # (O, kh, kw, C)
-            self.weight.grad += dw.transpose(0, 3, 1, 2)
+            # dW^T = cols^T G (kh*kw*C, O), not G^T cols: the same numbers, but OpenBLAS on 2 threads
+            # computes the tall product about twice as fast at DCGAN's shapes (measured).
+            dw_t = (cols.T @ g2d).reshape(*self.kernel_size, self.in_channels, o)   # (kh, kw, C, O)
+            self.weight.grad += dw_t.transpose(3, 2, 0, 1)
         if self.bias is not None and self.bias.requires_grad:
             self.bias.grad += g2d.sum(axis=0)                                    # sum over N, OH, OW
         if input_grad is False:
@@ -272,7 +275,8 @@ class ConvTranspose2d(_ConvNd):
         of the same kernel, stride and padding would read (one per input pixel):
 
         dL/dx = G W^T (N, C_in, H, W): a convolution, Conv2d's forward;
-        dL/dW = X^T G (C_in, kh*kw*O, permuted back to W's layout),  dL/db = sum over N, OH, OW of g."""
+        dL/dW = X^T G (C_in, kh*kw*O; computed as its transpose, then permuted to W's layout),
+        dL/db = sum over N, OH, OW of g."""
         check_forward_called(self, self._cache)
         x_shape, x2d, y_shape = self._cache
         check_grad_output(self, grad_output, y_shape)
@@ -280,8 +284,9 @@ class ConvTranspose2d(_ConvNd):
         g = to_channels_last(grad_output)
         cols = im2col(g, self.kernel_size, self.stride, self.padding)      # (N*H*W, kh*kw*O)
         if self.weight.requires_grad:
-            dw = (x2d.T @ cols).reshape(c, *self.kernel_size, self.out_channels)   # (C_in, kh, kw, O)
-            self.weight.grad += dw.transpose(0, 3, 1, 2)
+            # dW^T = G^T X (kh*kw*O, C_in): the tall orientation, as in Conv2d.backward
+            dw_t = (cols.T @ x2d).reshape(*self.kernel_size, self.out_channels, c)  # (kh, kw, O, C_in)
+            self.weight.grad += dw_t.transpose(3, 2, 0, 1)
         if self.bias is not None and self.bias.requires_grad:
             self.bias.grad += g.sum(axis=(0, 1, 2))
         return to_channels_first((cols @ self._weight_matrix().T).reshape(n, h, w, c))

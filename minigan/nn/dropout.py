@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .. import backend
-from .module import Module, check_forward_called
+from .activations import check_floating
+from .module import Module, check_forward_called, check_grad_output
 
 
 class Dropout(Module):
@@ -13,12 +14,15 @@ class Dropout(Module):
     rowwise = True
 
     def __init__(self, p: float = 0.5):
-        if not 0 <= p <= 1:
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be a probability in [0, 1]; got {p!r}")
         self.p = p
         self._mask = None
+        self._shape = None
 
     def forward(self, x):
+        check_floating(self, x)
+        self._shape = x.shape
         if not self.training or self.p == 0:
             self._mask = 1
             return x
@@ -30,6 +34,8 @@ class Dropout(Module):
     def backward(self, grad_output):
         """dL/dx = dL/dy * mask (the same mask forward used), shape (N, ...)."""
         check_forward_called(self, self._mask)
+        if getattr(grad_output, "shape", None) != self._shape:
+            check_grad_output(self, grad_output, self._shape)
         return grad_output * self._mask
 
     def extra_repr(self):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import backend
-from .module import Module, Parameter, check_forward_called
+from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
 
 
 def check_labels(owner: str, labels, num_classes: int) -> None:
@@ -29,6 +29,9 @@ class Embedding(Module):
     rowwise = True
 
     def __init__(self, num_embeddings: int, embedding_dim: int):
+        for arg, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Embedding: {arg} must be a positive integer; got {value!r}")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(backend.rng().normal((num_embeddings, embedding_dim)))
         self._one_hot = None
@@ -45,6 +48,9 @@ class Embedding(Module):
         """dL/dW = one_hot^T @ dL/dy (num_embeddings, dim): a row used k times receives
         the sum of its k gradients. Labels are not differentiable: returns None."""
         check_forward_called(self, self._one_hot)
+        expected = (self._one_hot.shape[0], self.embedding_dim)
+        if getattr(grad_output, "shape", None) != expected:
+            check_grad_output(self, grad_output, expected)
         if self.weight.requires_grad:
             self.weight.accumulate_product(self._one_hot.T, grad_output)   # dL/dW += one_hot^T g
         return None
@@ -67,15 +73,20 @@ class LabelConcat(Module):
         self.features = None        # F, the width of x (set by forward)
 
     def forward(self, x, labels):
+        check_input(self, x)
+        embedded = self.embedding(labels)          # checks the labels
         if x.shape[0] != labels.shape[0]:
             raise ValueError(
                 f"LabelConcat: x and labels need the same batch size; got x {tuple(x.shape)}, labels {tuple(labels.shape)}"
             )
         self.features = x.shape[1]
-        return backend.xp.concatenate([x, self.embedding(labels).astype(x.dtype)], axis=1)
+        return backend.xp.concatenate([x, embedded.astype(x.dtype)], axis=1)
 
     def backward(self, grad_output):
         """Split dL/dy (N, F + E) into dL/dx (N, F) and dL/d embedding (N, E)."""
         check_forward_called(self, self.features)
+        expected = (self.embedding._one_hot.shape[0], self.features + self.embedding.embedding_dim)
+        if getattr(grad_output, "shape", None) != expected:
+            check_grad_output(self, grad_output, expected)
         self.embedding.backward(grad_output[:, self.features:])
         return grad_output[:, : self.features]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from .module import Module, Parameter, check_forward_called, check_input
+from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
 
 
 class Linear(Module):
@@ -45,6 +45,8 @@ class Linear(Module):
         a slice of input columns c returns only dL/dx[:, c] = g W[c]^T."""
         check_forward_called(self, self._x)
         g = grad_output
+        if getattr(g, "shape", None) != (self._x.shape[0], self.out_features):
+            check_grad_output(self, g, (self._x.shape[0], self.out_features))
         if self.weight.requires_grad:
             self.weight.accumulate_product(self._x.T, g)     # dL/dW += x^T g
         if self.bias is not None and self.bias.requires_grad:

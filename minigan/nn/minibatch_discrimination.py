@@ -25,7 +25,7 @@ with Adam, whose step size does not shrink when an input is large.
 from __future__ import annotations
 
 from .. import backend
-from .module import Module, Parameter, check_forward_called, check_input
+from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
 
 
 class MinibatchDiscrimination(Module):
@@ -86,6 +86,8 @@ class MinibatchDiscrimination(Module):
         check_forward_called(self, self._cache)
         f, sign, c = self._cache
         n, a = f.shape
+        if getattr(grad_output, "shape", None) != (n, a + self.num_kernels):
+            check_grad_output(self, grad_output, (n, a + self.num_kernels))
         G = grad_output[:, a:].T                                # (B, N)
         W = (G[:, :, None] + G[:, None, :]) * c                 # (B, N, N): (G_kb + G_jb) c_kjb
         dM = -(sign * W[:, None, :, :]).sum(axis=3)             # (B, C, N)

@@ -1,7 +1,11 @@
 """A fixed (not learned) affine map: y = x * scale + shift."""
 from __future__ import annotations
 
-from .module import Module, check_forward_called
+import math
+import numbers
+
+from .activations import check_floating
+from .module import Module, check_forward_called, check_grad_output
 
 
 class Rescale(Module):
@@ -16,18 +20,24 @@ class Rescale(Module):
     rowwise = True
 
     def __init__(self, scale: float, shift: float = 0.0):
+        for arg, value in (("scale", scale), ("shift", shift)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"Rescale: {arg} must be a finite number; got {value!r}")
         if not scale:
             raise ValueError(f"Rescale: scale must be nonzero; got {scale!r}")
         self.scale, self.shift = float(scale), float(shift)
         self._seen = None
 
     def forward(self, x):
-        self._seen = True
+        check_floating(self, x)            # an integer x would get a rounded scale
+        self._seen = x.shape
         return x * x.dtype.type(self.scale) + x.dtype.type(self.shift)
 
     def backward(self, grad_output):
         """dL/dx = dL/dy * scale."""
         check_forward_called(self, self._seen)
+        if getattr(grad_output, "shape", None) != self._seen:
+            check_grad_output(self, grad_output, self._seen)
         return grad_output * grad_output.dtype.type(self.scale)
 
     def extra_repr(self):

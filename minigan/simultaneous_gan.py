@@ -1,0 +1,136 @@
+"""The GAN paper's code trains both players at once: one simultaneous gradient step.
+
+Algorithm 1 of Goodfellow et al. (2014) alternates: k steps of D, then one step of G against
+the updated D (``minigan.gan.GAN``). The code that made the paper's Table 1 does not
+(github.com/goodfeli/adversarial, ``__init__.py``: ``AdversaryCost2.get_gradients``). From one
+minibatch x and one batch of samples G(z) it builds both objectives, with the same dropout masks,
+
+    d_obj = (BCE(D(x), 1) + BCE(D(G(z)), 0)) / 2        D's loss (what ``GAN`` calls d_loss)
+    g_obj = BCE(D(G(z)), 1) = -mean log D(G(z))         G's non-saturating loss (no 1/2)
+
+takes dd_obj/dθ_D and dg_obj/dθ_G at the *same* parameters, and gives both to one SGD step
+over all parameters (one learning rate, one momentum). Neither player sees the other's
+update before it moves. That is :meth:`SimultaneousGAN.train_step`.
+
+D's dropout (pylearn2's ``dropout_fprop``) is on in both objectives: G's gradient flows back
+through the very masks that D's gradient uses on the fake batch. The real and the fake batch
+go through D in two passes, each drawing its own masks, as the original's two ``dropout_fprop``
+calls do.
+
+Two optimizers stepped with the same learning rate and momentum (the experiment sets both
+before every step) are one SGD over both parameter lists: the rule works element by element.
+"""
+from __future__ import annotations
+
+from . import backend, image_sampling
+from .gan import GAN
+from .losses import mean
+from .nn.module import backward_to, set_requires_grad
+from .nn.sequential import Sequential
+
+
+def backward_to_parameters(net, grad_output) -> None:
+    """``backward_to(net, grad_output, input_grad=False)``, skipping more of what nobody reads.
+
+    In a ``Sequential`` whose first layers have no parameters (the paper's D starts with
+    Dropout), the input gradient of the first layer *with* parameters feeds only those
+    parameter-free layers, and from them only dL/dx, which is not wanted: so it is not computed
+    (for the paper's D, the (m, 1200) x (1200, 784) product of its first Maxout). Any other
+    module: ``backward_to`` as usual.
+    """
+    if not isinstance(net, Sequential):
+        backward_to(net, grad_output, input_grad=False)
+        return
+    first = next((i for i, layer in enumerate(net.layers) if layer.parameters()), None)
+    if first is None:
+        return
+    for layer in reversed(net.layers[first + 1:]):
+        grad_output = layer.backward(grad_output)
+    backward_to(net.layers[first], grad_output, input_grad=False)
+
+
+class SimultaneousGAN(GAN):
+    """A ``GAN`` whose ``train_step`` is the paper's code: both players step at once.
+
+    Args as ``GAN``, except: no ``k`` (one batch per step, it is 1), unconditional only, and
+    ``noise`` may be any prior of ``image_sampling.draw_noise`` ("uniform", "normal",
+    "uniform:BOUND"; the paper's is "uniform:1.7320508075688772", U(-sqrt 3, sqrt 3)).
+    Set ``g_optimizer`` and ``d_optimizer`` to the same lr and momentum before each step to
+    get the original's one SGD (``experiments.paper_mnist.Experiment.before_iteration`` does).
+
+    History: per step d_loss, d_real, d_fake, value (as ``GAN``'s discriminator step), g_loss,
+    and both gradient norms, all at the one set of parameters the step started from.
+    """
+
+    def __init__(self, generator, discriminator, g_optimizer, d_optimizer, noise_dim: int, *,
+                 generator_loss: str = "non-saturating", noise: str = "uniform", logits: bool = False,
+                 log_every: int = 50):
+        if generator_loss != "non-saturating":
+            raise ValueError("SimultaneousGAN: the paper's code uses generator_loss='non-saturating'; "
+                             f"got {generator_loss!r}")
+        image_sampling.draw_noise(backend.Random(0), noise, (1, 1))      # rejects an unknown prior
+        super().__init__(generator, discriminator, g_optimizer, d_optimizer, noise_dim, k=1,
+                         generator_loss=generator_loss, logits=logits, log_every=log_every)
+        self.noise = noise
+
+    def sample_noise(self, m: int):
+        """z ~ p_z, shape (m, noise_dim), from the backend's global random stream."""
+        return image_sampling.draw_noise(backend.rng(), self.noise, (m, self.noise_dim))
+
+    def train_step(self, real_batches):
+        """One simultaneous step on the next batch x (m, ...) of the iterator ``real_batches``.
+
+        1. z ~ p_z (m, noise_dim), G(z) in training mode.
+        2. D on G(z) (one set of dropout masks): g_obj = BCE(D(G(z)), 1) and BCE(D(G(z)), 0).
+           dg_obj/dG(z) goes back through D with D frozen, then into G's parameters;
+           (1/2) dBCE(D(G(z)), 0)/dθ_D from the same forward.
+        3. D on x (its own masks): (1/2) dBCE(D(x), 1)/dθ_D.
+        4. Both optimizers step; neither gradient saw the other's update.
+        Returns (d_loss, g_loss) as device scalars.
+        """
+        batch = next(real_batches)
+        if isinstance(batch, tuple):
+            raise ValueError("SimultaneousGAN: the paper's GAN is unconditional; the batches must be "
+                             "images x alone, not (x, labels) pairs")
+        xp, D, bce = backend.xp, self.discriminator, self.bce
+        real = batch
+        m = real.shape[0]
+        fake = self.generator(self.sample_noise(m))
+        self.g_optimizer.zero_grad()
+        self.d_optimizer.zero_grad()
+
+        d_fake = D(fake)
+        g_loss = bce(d_fake, xp.ones_like(d_fake))
+        grad_g_obj = bce.backward()
+        loss_fake = bce(d_fake, xp.zeros_like(d_fake))
+        grad_d_obj_fake = 0.5 * bce.backward()
+        set_requires_grad(self._d_parameters, False)     # dg_obj/dθ_D is not wanted
+        try:
+            grad_sample = D.backward(grad_g_obj)          # dg_obj/dG(z) (m, ...)
+        finally:
+            set_requires_grad(self._d_parameters, True)
+        backward_to_parameters(D, grad_d_obj_fake)        # the same cached forward, the same masks
+        backward_to(self.generator, grad_sample, input_grad=False)
+
+        d_real = D(real)
+        loss_real = bce(d_real, xp.ones_like(d_real))
+        backward_to_parameters(D, 0.5 * bce.backward())
+
+        self.d_optimizer.step()
+        self.g_optimizer.step()
+        self._record(0.5 * (loss_real + loss_fake), d_real, d_fake, g_loss)
+        return 0.5 * (loss_real + loss_fake), g_loss
+
+    def _record(self, d_loss, d_real, d_fake, g_loss) -> None:
+        """Queue this step's numbers (device scalars) under ``GAN``'s history keys."""
+        stats = (d_loss, mean(self._probability(d_real)), mean(self._probability(d_fake)), -2 * d_loss)
+        for key, value in zip(("d_loss", "d_real", "d_fake", "value"), stats):
+            self._pending[key].append(value)
+        self._pending["g_loss"].append(g_loss)
+        self._record_grad_norm("d_grad_norm", self.d_optimizer)
+        self._record_grad_norm("g_grad_norm", self.g_optimizer)
+        self.d_steps += 1
+        self.g_steps += 1
+        self.iteration += 1
+        if self.iteration % self.log_every == 0:
+            self._flush()

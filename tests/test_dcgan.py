@@ -1,0 +1,199 @@
+"""DCGAN for MNIST: the networks' shapes and sizes, their gradients, separate D passes, resume, the demo."""
+import importlib.util
+import json
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import conftest
+from minigan import backend, checkpoint, gradcheck, image_sampling, image_training, nn
+from minigan.experiments import dcgan
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_demo(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def labels_of(*values):
+    return backend.asarray(values, dtype=backend.xp.int64)
+
+
+def layer_names(net):
+    return [type(m).__name__ for m in net.layers]
+
+
+# -- the networks ------------------------------------------------------------------------
+def test_generator_follows_the_dcgan_layout_and_maps_noise_to_28x28_images_in_tanh_range():
+    G = dcgan.generator()
+    assert layer_names(G) == ["Linear", "BatchNorm1d", "ReLU", "Unflatten", "ConvTranspose2d", "BatchNorm2d",
+                              "ReLU", "ConvTranspose2d", "Tanh"]
+    images = G(backend.rng().normal((3, 100)))
+    assert images.shape == (3, 1, 28, 28) and float(abs(images).max()) <= 1
+
+
+def test_discriminator_follows_the_dcgan_layout_and_returns_one_logit_per_image():
+    D = dcgan.discriminator()
+    assert layer_names(D) == ["Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU", "Flatten", "Linear"]
+    assert all(m.negative_slope == 0.2 for m in D.layers if isinstance(m, nn.LeakyReLU))
+    assert D(backend.rng().normal((3, 1, 28, 28))).shape == (3, 1)
+
+
+def test_parameter_counts_match_the_layers_written_out():
+    bn = lambda c: 2 * c  # noqa: E731 - gamma and beta
+    g = 100 * 6272 + bn(6272) + 128 * 64 * 16 + bn(64) + 64 * 16 + 1          # no bias before batch norm
+    d = 64 * 16 + 64 + 64 * 128 * 16 + bn(128) + 6272 + 1
+    assert dcgan.generator().num_parameters() == g == 771_969
+    assert dcgan.discriminator().num_parameters() == d == 138_689
+    assert dcgan.generator(True).num_parameters() == g + 10 * 6272 + 10 * 10    # wider Linear, label table
+    assert dcgan.discriminator(True).num_parameters() == d + 10 * 6272          # projection table
+
+
+def test_weights_start_normal_with_std_0_02_and_batch_norm_gamma_near_1():
+    G = dcgan.generator()
+    w = backend.to_numpy(G.layers[0].weight.data)
+    assert abs(w.std() - 0.02) < 0.001 and abs(w.mean()) < 0.001
+    gamma, beta = backend.to_numpy(G.layers[1].weight.data), backend.to_numpy(G.layers[1].bias.data)
+    assert abs(gamma.mean() - 1) < 0.002 and abs(gamma.std() - 0.02) < 0.002 and not beta.any()
+    assert not backend.to_numpy(G.layers[7].bias.data).any()
+
+
+class GeneratorThroughDiscriminator(nn.Module):
+    """D(G(z) [, y]): the chain the generator's update differentiates through."""
+
+    def __init__(self, G, D):
+        self.G, self.D = G, D
+
+    def forward(self, z, *labels):
+        return self.D(self.G(z, *labels), *labels)
+
+    def backward(self, grad_output):
+        return self.G.backward(self.D.backward(grad_output))
+
+
+def tiny_networks(conditional):
+    G = dcgan.generator(conditional, noise_dim=3, channels=(3, 2), image_size=8, num_classes=3, embedding_dim=2)
+    D = dcgan.discriminator(conditional, channels=(2, 3), image_size=8, num_classes=3)
+    return G, D
+
+
+def test_scaled_down_d_of_g_gradients_match_finite_differences(float64):
+    backend.seed(1)
+    G, D = tiny_networks(conditional=False)
+    result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)))
+    assert result.max_error < 1e-6, result
+    assert {"G.layers.4.weight", "G.layers.5.weight", "D.layers.0.weight", "D.layers.3.bias"} <= set(result.errors)
+
+
+def test_projection_discriminator_gradients_match_finite_differences(float64):
+    backend.seed(2)
+    _, D = tiny_networks(conditional=True)
+    result = gradcheck.check_module(D, backend.rng().normal((4, 1, 8, 8)), labels_of(0, 2, 1, 2))
+    assert result.max_error < 1e-6, result
+    assert {"input", "embedding.weight", "head.weight", "features.layers.0.weight"} <= set(result.errors)
+
+
+def test_scaled_down_conditional_d_of_g_gradients_match_finite_differences(float64):
+    backend.seed(3)
+    G, D = tiny_networks(conditional=True)
+    result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)),
+                                    labels_of(0, 2, 1, 2))
+    assert result.max_error < 1e-6, result
+    assert "G.label_concat.embedding.weight" in result.errors and "D.embedding.weight" in result.errors
+
+
+def test_projection_moves_the_logit_by_the_label_rows_inner_product_with_the_features():
+    D = dcgan.discriminator(True).eval()          # eval: batch norm is the same function for each row
+    x = backend.rng().normal((2, 1, 28, 28))
+    phi = D.features(x)
+    table = D.embedding.weight.data
+    shift = D(x, labels_of(3, 3)) - D(x, labels_of(7, 7))
+    np.testing.assert_allclose(backend.to_numpy(shift[:, 0]), backend.to_numpy(phi @ (table[3] - table[7])),
+                               rtol=1e-4, atol=1e-6)
+
+
+# -- the GAN ---------------------------------------------------------------------------
+def synthetic_mnist(n=64, seed=0):
+    rs = np.random.default_rng(seed)
+    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+
+
+def test_discriminator_sees_real_and_fake_batches_in_separate_passes(monkeypatch):
+    experiment = dcgan.Experiment(dcgan.Settings(batch_size=8, conditional=True))
+    images, labels = synthetic_mnist(n=8)
+    gan = experiment.build_gan(images)
+    assert gan.joint_d_pass is False and gan.logits is True
+    seen, forward = [], gan.discriminator.forward
+    monkeypatch.setattr(gan.discriminator, "forward", lambda x, y: seen.append(x.shape[0]) or forward(x, y))
+    real = backend.asarray(experiment.model_inputs(images))
+    gan.discriminator_step(real, backend.asarray(labels, dtype=backend.xp.int64))
+    assert seen == [8, 8]                          # never one pass over the 16 rows [real; fake]
+
+
+def final_weights(out):
+    state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
+    return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+
+
+def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrupted_one(tmp_path):
+    images, labels = synthetic_mnist(n=16)
+    quick = {"show_progress": False, "samples_per_class": 2}
+    settings = lambda epochs: dcgan.Settings(epochs=epochs, batch_size=8, seed=5, conditional=True)  # noqa: E731
+    image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "straight", **quick)
+    image_training.train(dcgan.Experiment(settings(1)), images, labels, tmp_path / "resumed", **quick)
+    image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "resumed", resume=True, **quick)
+    straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
+    assert "generator/body.layers.1.running_var" in straight and straight.keys() == resumed.keys()
+    assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
+    np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
+                                  np.load(tmp_path / "resumed" / "samples.npy"))
+
+
+# -- the demo, end to end on the shared MNIST files ----------------------------------------
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One epoch of demos/dcgan_mnist.py --conditional on 200 training images (3 iterations)."""
+    mnist_dir = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", conftest.SHARED_MNIST))
+    if not (mnist_dir / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"MNIST training files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
+    backend.set_default_dtype("float32")
+    out = tmp_path_factory.mktemp("dcgan")
+    summary = load_demo("dcgan_mnist").main(["--data", str(mnist_dir), "--limit", "200", "--epochs", "1",
+                                             "--conditional", "--out", str(out), "--seed", "2", "--quiet"])
+    return out, summary
+
+
+def test_demo_writes_10000_samples_in_unit_range_1000_per_label_and_a_summary(trained):
+    out, summary = trained
+    samples, labels = np.load(out / "samples.npy"), np.load(out / "labels.npy")
+    assert samples.shape == (10000, 784) and samples.dtype == np.float32
+    assert samples.min() >= 0 and samples.max() <= 1
+    assert np.bincount(labels).tolist() == [1000] * 10
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk["experiment"] == "dcgan" and on_disk["settings"]["conditional"] is True
+    assert on_disk["iterations_per_epoch"] == 3 and on_disk["final_epoch_means"] == summary["final_epoch_means"]
+    for name in ("grid_10x10.png", "loss_curves.png", "epochs/grid_10x10_epoch_001.png", "checkpoint.npz"):
+        assert (out / name).is_file(), name
+
+
+def test_saved_dcgan_generator_is_rebuilt_from_the_registry_and_reproduces_the_samples(trained):
+    out, _ = trained
+    G, config = image_sampling.load_generator(out / "generator.npz")
+    assert config["experiment"] == "dcgan" and isinstance(G.body.layers[4], nn.ConvTranspose2d)
+    # samples.npy row i is G(z_i, label i // 1000), z from Random(seed) (image_sampling.sample_images)
+    z = image_sampling.draw_noise(backend.Random(2), "normal", (10000, 100))[:50]
+    images = image_sampling.generate_images(G, z, labels_of(*[0] * 50))
+    np.testing.assert_allclose(images, np.load(out / "samples.npy")[:50], atol=1e-5)   # batch 50, not 1000
+
+
+def test_latent_space_demo_runs_on_a_dcgan_checkpoint(trained, tmp_path):
+    out, _ = trained
+    load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
+                                    "--samples", "50", "--steps", "3"])
+    assert {p.name for p in tmp_path.iterdir()} == {"interpolation.png", "labels.png", "arithmetic.png"}
