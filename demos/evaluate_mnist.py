@@ -189,6 +189,7 @@ def class_statistics(model, samples, labels, real_labels) -> dict:
         "kl_one_class": float(numpy.log(len(counts))),
         "real_kl_from_uniform": metrics.kl_from_uniform(metrics.class_histogram(real_labels)),
         "label_accuracy": None if labels is None else metrics.label_accuracy(predicted, labels),
+        "label_accuracy_per_class": None if labels is None else metrics.label_accuracy_per_class(predicted, labels),
     }
 
 
@@ -237,6 +238,11 @@ def report(result: dict) -> str:
         "",
         f"Classifier: {k['architecture']}, trained on {k['trained_on']}; accuracy {k['accuracy']:.4f} on {k['accuracy_on']}",
         f"  label accuracy (predicted == conditioning label)   {acc}",
+    ]
+    if c.get("label_accuracy_per_class"):
+        per_class = ", ".join(f"{i}: {a:.3f}" for i, a in enumerate(c["label_accuracy_per_class"]) if a is not None)
+        lines.append(f"  label accuracy per class                          {per_class}")
+    lines += [
         f"  classes covered                                   {c['covered']}/10",
         f"  KL(predicted classes || uniform)                  {c['kl_from_uniform']:.4f} nats "
         f"(real images: {c['real_kl_from_uniform']:.4f}; one class only: {c['kl_one_class']:.4f})",

@@ -23,7 +23,8 @@ import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, image_sampling, latent  # noqa: E402
-from minigan.cli import add_debug_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan.cli import add_debug_argument, add_lang_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan.figure_text import set_language, text  # noqa: E402
 from minigan.plots import show_images as show  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -39,6 +40,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--steps", type=positive(int), default=10, help="images along each interpolation")
     p.add_argument("--samples", type=positive(int), default=2000, help="samples used to find the thick-stroke direction")
+    add_lang_argument(p)
     add_debug_argument(p)
     return p.parse_args(argv)
 
@@ -59,13 +61,13 @@ def interpolation_figure(G, dim, rng, steps, path, pairs=4, output="tanh"):
             names.append(f"{kind.__name__} {i}" if image_sampling.is_conditional(G) else kind.__name__)
             norms.append(backend.to_numpy(xp.linalg.norm(z, axis=1)))
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.55 * len(paths) + 1), width_ratios=(3, 1))
-    show(left, numpy.concatenate(paths), len(paths), steps, "interpolations (rows: lerp, slerp; label = pair)", names)
+    show(left, numpy.concatenate(paths), len(paths), steps, text("latent.interpolations"), names)
     t = numpy.linspace(0, 1, steps)
     for norm, name in zip(norms, names):
         right.plot(t, norm, color="C0" if name.startswith("lerp") else "C1", lw=1)
     right.axhline(numpy.sqrt(dim), color="gray", ls="--", lw=0.8)
     right.set_xlabel("t")
-    right.set_title(f"|z(t)|: lerp (blue), slerp (orange);\n dashed: sqrt({dim})", fontsize=8)
+    right.set_title(text("latent.norms", dim=dim), fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -77,7 +79,7 @@ def labels_figure(G, dim, rng, path, n=8, output="tanh"):
     z = backend.xp.repeat(z, 10, axis=0)
     images = image_sampling.generate_images(G, z, labels_for(G, list(range(10)) * n), output)
     fig, ax = plt.subplots(figsize=(6.5, 0.6 * n + 0.8))
-    show(ax, images, n, 10, "one z per row, label 0-9 per column", [f"z{i}" for i in range(n)],
+    show(ax, images, n, 10, text("latent.labels"), [f"z{i}" for i in range(n)],
          [str(i) for i in range(10)])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -98,8 +100,8 @@ def arithmetic_figure(G, dim, rng, samples, path, n=8, output="tanh"):
     column_ink = latent.ink(result).reshape(n, len(STRENGTHS)).mean(axis=0)
     fig, ax = plt.subplots(figsize=(5.5, 0.6 * n + 1.2))
     show(ax, result, n, len(STRENGTHS),
-         f"z + s * (thick - thin), |thick - thin| = {float(backend.xp.linalg.norm(direction)):.2f}",
-         None, [f"s={s:+g}\nink {v:.2f}" for s, v in zip(STRENGTHS, column_ink)])
+         text("latent.arithmetic", norm=float(backend.xp.linalg.norm(direction))),
+         None, [text("latent.strength", strength=s, ink=v) for s, v in zip(STRENGTHS, column_ink)])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -108,6 +110,7 @@ def arithmetic_figure(G, dim, rng, samples, path, n=8, output="tanh"):
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    set_language(args.lang)
     if not args.checkpoint.is_file():
         raise SystemExit(f"--checkpoint {args.checkpoint} does not exist: train first with "
                          "python demos/mnist_cgan.py (it writes OUT/generator.npz)")

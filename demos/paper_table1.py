@@ -34,6 +34,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, checkpoint, cli, image_sampling, image_training, metrics, plots  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 from minigan.experiments import experiment_from_config, paper_mnist  # noqa: E402
+from minigan.figure_text import text  # noqa: E402
 from minigan.progress import Progress  # noqa: E402
 
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "paper_table1"
@@ -114,13 +115,12 @@ def draw_parzen_over_training(record, path):
     rows = record["epochs"]
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.errorbar([r["epoch"] for r in rows], [r["mean"] for r in rows], yerr=[r["stderr"] for r in rows],
-                fmt="o-", ms=3, lw=1, capsize=2, label=f"GAN: {TRACK_CENTRES:,} samples as centres")
+                fmt="o-", ms=3, lw=1, capsize=2, label=text("parzen.gan", centres=TRACK_CENTRES))
     real = record["real_centres"]
-    ax.axhline(real["mean"], color="k", ls="--", lw=1, label=f"{TRACK_CENTRES:,} real training images as centres")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean log-likelihood (nats)")
-    ax.set_title(f"Parzen estimate during training ({TRACK_IMAGES} validation images; not Table 1's protocol)",
-                 fontsize=9)
+    ax.axhline(real["mean"], color="k", ls="--", lw=1, label=text("parzen.real", centres=TRACK_CENTRES))
+    ax.set_xlabel(text("parzen.epoch"))
+    ax.set_ylabel(text("parzen.ylabel"))
+    ax.set_title(text("parzen.title", images=TRACK_IMAGES), fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -136,7 +136,7 @@ def figure2(samples, train_images, path, rows: int = 6, cols: int = 5):
     nearest = train_images[paper_mnist.nearest_images(shown[:, -1], train_images)]
     grid = numpy.concatenate([shown, nearest[:, None]], axis=1).reshape(rows * (cols + 1), -1)
     fig, ax = plt.subplots(figsize=((cols + 1) * 0.7 + 0.4, rows * 0.7 + 0.6))
-    plots.show_images(ax, grid, rows, cols + 1, "samples; framed: nearest training image to its neighbour")
+    plots.show_images(ax, grid, rows, cols + 1, text("figure2.title"))
     ax.add_patch(plt.Rectangle((cols * 30 - 1.5, -1.5), 29, rows * 30 - 1, fill=False, ec="gold", lw=2))
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -46,6 +46,7 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, health, metrics, toy_2d  # noqa: E402
+from minigan.figure_text import text  # noqa: E402
 from minigan.cli import add_run_arguments, non_negative_int, positive, run_main, start_run  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
@@ -113,7 +114,8 @@ def main(argv=None) -> dict:
     if papers:      # the papers' scoring: the first 2,500 of the samples
         m["paper_protocol"] = {k: v for k, v in metrics.mode_metrics(
             run["samples"][:metrics.PAPER_NUM_SAMPLES], target.centers, target.std).items()}
-    snapshot_figure(run["snapshots"], target, out / "ring_2d.png", title=f"{name} of {m['num_modes']} Gaussians")
+    title = text(f"ring.target_{name}", modes=m['num_modes'])
+    snapshot_figure(run["snapshots"], target, out / "ring_2d.png", title=title)
     numpy.save(out / "samples.npy", run["samples"].astype(numpy.float32))
     summary = {"target": {"name": name, **target.describe()},
                "settings": {**recipe.to_dict(), "seed": args.seed, "backend": backend.name},
@@ -182,7 +184,7 @@ def run_table(args, target, name, recipe, out) -> dict:
             print(f"{model + ' (paper)':<16} {cells(published[model])}")
     print("modes: with at least one sample within 3 std; high quality: within 3 std of the nearest mode; "
           "reverse KL: KL(high-quality samples' histogram over the modes || uniform)")
-    table_figure(table, target, out / "table.png", title=f"PacGAN's protocol on the {name}, first trial")
+    table_figure(table, target, out / "table.png", title=text("ring.table_title", name=text(f"ring.name_{name}")))
     result = {"target": {"name": name, **target.describe()},
               "settings": {**recipe.to_dict(), "trials": args.trials, "seed": args.seed, "backend": backend.name},
               "published": {m: dict(zip(toy_2d.TABLE_METRICS, [dict(zip(("mean", "standard_error"), v)) for v in vals]))
@@ -215,7 +217,7 @@ def draw_samples(ax, samples, target, title):
 
 def _caption(samples, target):
     m = toy_2d.evaluate_2d(samples, target)
-    return f"{m['modes_above_1pct']}/{m['num_modes']} modes >=1%, {100 * m['high_quality']:.0f}% HQ"
+    return text("ring.caption", above=m['modes_above_1pct'], modes=m['num_modes'], quality=100 * m['high_quality'])
 
 
 def snapshot_figure(snapshots, target, path, title):
@@ -223,9 +225,8 @@ def snapshot_figure(snapshots, target, path, title):
     plt = _plt()
     fig, axes = plt.subplots(1, len(snapshots), figsize=(2.6 * len(snapshots), 2.9), squeeze=False)
     for ax, (iteration, samples) in zip(axes[0], snapshots):
-        draw_samples(ax, samples, target, f"iteration {iteration}\n{_caption(samples, target)}")
-    fig.suptitle(f"{title}: generator samples (blue) and the true modes (red); HQ = within 3 std of a mode",
-                 fontsize=10)
+        draw_samples(ax, samples, target, f"{text('iteration', iteration=iteration)}\n{_caption(samples, target)}")
+    fig.suptitle(text("ring.snapshots_title", title=title), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -237,9 +238,10 @@ def table_figure(table, target, path, title):
     fig, axes = plt.subplots(1, len(table), figsize=(2.8 * len(table), 3.2), squeeze=False)
     for ax, (model, entry) in zip(axes[0], table.items()):
         m = entry["trials"][0]
-        draw_samples(ax, entry["samples"], target, f"{model}\n{m['modes_captured']}/{target.num_modes} modes, "
-                     f"{100 * m['high_quality']:.1f}% HQ, rKL {m['reverse_kl']:.2f}")
-    fig.suptitle(f"{title}: samples (blue), modes (red); HQ = within 3 std", fontsize=10)
+        draw_samples(ax, entry["samples"], target, text("ring.table_panel", model=model, captured=m['modes_captured'],
+                                                        modes=target.num_modes, quality=100 * m['high_quality'],
+                                                        reverse_kl=m['reverse_kl']))
+    fig.suptitle(text("ring.table_suptitle", title=title), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -253,10 +255,10 @@ def compare_figure(results, target, path):
     for j, variant in enumerate(names):
         snaps = results[variant]["snapshots"]
         for i, (iteration, samples) in enumerate((snaps[len(snaps) // 2], snaps[-1])):
-            head = f"{variant}\n" if i == 0 else ""
-            draw_samples(axes[i, j], samples, target, f"{head}iteration {iteration}\n{_caption(samples, target)}")
-    fig.suptitle("the same collapse-prone recipe, one change per column (same seed); "
-                 "HQ = within 3 std of a mode", fontsize=10)
+            head = f"{text(f'variant.{variant}')}\n" if i == 0 else ""
+            draw_samples(axes[i, j], samples, target,
+                         f"{head}{text('iteration', iteration=iteration)}\n{_caption(samples, target)}")
+    fig.suptitle(text("ring.compare_title"), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

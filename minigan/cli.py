@@ -72,18 +72,29 @@ def non_negative_int(text):
     return value
 
 
+def add_lang_argument(parser) -> None:
+    """--lang en|ko: the language of the figures' labels (``figure_text.set_language``)."""
+    from .figure_text import EXTRA, LANGUAGES
+    parser.add_argument("--lang", choices=LANGUAGES, default="en",
+                        help=f"language of the figures' labels; ko needs a Hangul font: {EXTRA} (default: %(default)s)")
+
+
 def add_run_arguments(parser, out_default, out_help="output folder"):
-    """The flags every training demo shares: --seed, --backend, --out, --quiet."""
+    """The flags every training demo shares: --seed, --backend, --out, --quiet, --lang."""
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--backend", choices=["numpy", "cupy"], default=None,
                         help="array backend (default: $MINIGAN_BACKEND or numpy)")
     parser.add_argument("--out", type=pathlib.Path, default=out_default, help=out_help)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_lang_argument(parser)
     add_debug_argument(parser)
 
 
 def start_run(args) -> None:
-    """Switch to the backend asked for (if any), then seed it: the run is reproducible from --seed."""
+    """Switch to the backend asked for (if any), then seed it: the run is reproducible from --seed.
+    Also set the figures' language (for --lang ko, fail here, before training, if no Hangul font is found)."""
+    from .figure_text import set_language
+    set_language(args.lang)
     if args.backend:
         backend.set_backend(args.backend)
     backend.seed(args.seed)

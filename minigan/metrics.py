@@ -329,3 +329,11 @@ def label_accuracy(predicted, labels) -> float:
     if p.shape != y.shape or p.ndim != 1 or p.size == 0:
         raise ValueError(f"predicted and labels must be 1-D arrays of the same length; got {p.shape} and {y.shape}")
     return float((p == y).mean())
+
+
+def label_accuracy_per_class(predicted, labels, num_classes: int = 10) -> list:
+    """For each class c, the fraction of samples generated for label c that are read as c
+    (None for a class with no sample): a conditional G may get most digits right and one wrong."""
+    p, y = backend.to_numpy(predicted), backend.to_numpy(labels)
+    label_accuracy(p, y)                       # the same shape checks
+    return [float((p[y == c] == c).mean()) if (y == c).any() else None for c in range(num_classes)]

@@ -6,6 +6,8 @@ import pathlib
 
 import numpy
 
+from .figure_text import text
+
 
 def _plt():
     import matplotlib
@@ -31,10 +33,10 @@ def draw_figure1_panel(ax_top, ax_bottom, snap, target, xlim, title):
     (lower line) to x = G(z) (upper line): how G maps the noise onto the data line.
     """
     xs = snap["x_grid"]
-    ax_top.plot(xs[::6], target.pdf(xs[::6]), "k.", ms=3, label="data $p_{data}$")
+    ax_top.plot(xs[::6], target.pdf(xs[::6]), "k.", ms=3, label=text("figure1.data"))
     centres, p_g = density(snap["samples"], numpy.linspace(*xlim, 121))
-    ax_top.plot(centres, p_g, "g-", lw=1.5, label="generator $p_g$")
-    ax_top.plot(xs, snap["d_grid"], "b--", lw=1.2, label="discriminator $D(x)$")
+    ax_top.plot(centres, p_g, "g-", lw=1.5, label=text("figure1.generator"))
+    ax_top.plot(xs, snap["d_grid"], "b--", lw=1.2, label=text("figure1.discriminator"))
     ax_top.set_xlim(*xlim)
     ax_top.set_ylim(0, max(1.05, 1.1 * float(target.pdf(xs).max())))
     ax_top.set_title(title, fontsize=10)
@@ -56,10 +58,10 @@ def figure1(snapshots, target, xlim, path, titles=None):
     n = len(snapshots)
     fig, axes = plt.subplots(2, n, figsize=(3.2 * n, 4.2), gridspec_kw={"height_ratios": [3, 1]}, squeeze=False)
     for i, snap in enumerate(snapshots):
-        title = titles[i] if titles else f"iteration {snap['iteration']}"
+        title = titles[i] if titles else text("iteration", iteration=snap['iteration'])
         draw_figure1_panel(axes[0, i], axes[1, i], snap, target, xlim, title)
     axes[0, 0].legend(loc="upper left", fontsize=7, frameon=False)
-    fig.suptitle("Figure 1 of Goodfellow et al. (2014), redrawn from this run", fontsize=11)
+    fig.suptitle(text("figure1.title"), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -81,7 +83,7 @@ def shade_episodes(ax, episodes, per_iteration: int = 1) -> None:
     labelled = set()
     for e in episodes:
         lo, hi = (e["first"] - 1) * per_iteration, e["last"] * per_iteration
-        label = None if e["sign"] in labelled else SHORT.get(e["sign"], e["sign"])
+        label = None if e["sign"] in labelled else text(f"health.{e['sign']}")
         labelled.add(e["sign"])
         ax.axvspan(lo, max(hi, lo + per_iteration), color=colours.get(e["sign"], "0.5"), alpha=0.15, lw=0,
                    label=label)
@@ -95,22 +97,23 @@ def training_curves(history, path, k=1, window=None, episodes=()):
     window = window or max(1, n // 400)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     ax = axes[0]
-    ax.plot(*smooth(history["d_loss"], window), label="D loss (BCE real + fake)/2")
+    ax.plot(*smooth(history["d_loss"], window), label=text("curves.d_loss"))
     steps_g, g = smooth(history["g_loss"], max(1, window // k))
-    ax.plot(steps_g * k, g, label="G loss")
-    ax.axhline(math.log(2), color="k", ls=":", lw=1, label="log 2 (D loss at equilibrium)")
-    ax.set_xlabel("discriminator step"); ax.set_title("losses"); ax.legend(fontsize=8)
+    ax.plot(steps_g * k, g, label=text("curves.g_loss"))
+    ax.axhline(math.log(2), color="k", ls=":", lw=1, label=text("curves.log2"))
+    ax.set_xlabel(text("curves.d_step")); ax.set_title(text("curves.losses")); ax.legend(fontsize=8)
     ax.set_xscale("symlog", linthresh=10)
     ax = axes[1]
-    ax.plot(*smooth(history["d_real"], window), label="mean D(x)")
-    ax.plot(*smooth(history["d_fake"], window), label="mean D(G(z))")
+    ax.plot(*smooth(history["d_real"], window), label=text("curves.mean_d_real"))
+    ax.plot(*smooth(history["d_fake"], window), label=text("curves.mean_d_fake"))
     ax.axhline(0.5, color="k", ls=":", lw=1, label="1/2")
-    ax.set_ylim(0, 1); ax.set_xlabel("discriminator step"); ax.set_title("the police's verdicts"); ax.legend(fontsize=8)
+    ax.set_ylim(0, 1); ax.set_xlabel(text("curves.d_step")); ax.set_title(text("curves.verdicts"))
+    ax.legend(fontsize=8)
     ax.set_xscale("symlog", linthresh=10)
     ax = axes[2]
-    ax.plot(*smooth(history["value"], window), color="C3", label="V(D, G) estimate")
-    ax.axhline(-math.log(4), color="k", ls=":", lw=1, label="-log 4 (the game's optimum)")
-    ax.set_xlabel("discriminator step"); ax.set_title("value of the game"); ax.legend(fontsize=8)
+    ax.plot(*smooth(history["value"], window), color="C3", label=text("curves.value_estimate"))
+    ax.axhline(-math.log(4), color="k", ls=":", lw=1, label=text("curves.optimum"))
+    ax.set_xlabel(text("curves.d_step")); ax.set_title(text("curves.value")); ax.legend(fontsize=8)
     ax.set_xscale("symlog", linthresh=10)
     if episodes:
         for ax in axes:
@@ -130,15 +133,15 @@ def optimal_discriminator(snap, target, xlim, path):
     with numpy.errstate(invalid="ignore", divide="ignore"):
         d_star = p_data / (p_data + p_g)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    ax.plot(snap["x_grid"], snap["d_grid"], "b--", label="learned D(x)")
+    ax.plot(snap["x_grid"], snap["d_grid"], "b--", label=text("optimal.learned"))
     ax.plot(centres, d_star, "m-", lw=1.2, label=r"$D^*(x) = p_{data} / (p_{data} + p_g)$")
-    ax.axhline(0.5, color="k", ls=":", lw=1, label="1/2 (where $p_g = p_{data}$)")
+    ax.axhline(0.5, color="k", ls=":", lw=1, label=text("optimal.half"))
     ax2 = ax.twinx()
     ax2.fill_between(centres, p_data, color="k", alpha=0.12, label="$p_{data}$")
     ax2.plot(centres, p_g, "g-", lw=1, label="$p_g$")
-    ax2.set_ylabel("density"); ax2.set_ylim(bottom=0)
+    ax2.set_ylabel(text("optimal.density")); ax2.set_ylim(bottom=0)
     ax.set_ylim(0, 1); ax.set_xlim(*xlim); ax.set_xlabel("x")
-    ax.set_title(f"learned vs optimal discriminator (iteration {snap['iteration']})")
+    ax.set_title(text("optimal.title", iteration=snap['iteration']))
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=8, loc="upper right")
@@ -155,7 +158,8 @@ def training_animation(snapshots, target, xlim, path, fps=8):
 
     def draw(i):
         top.clear(); bottom.clear()
-        draw_figure1_panel(top, bottom, snapshots[i], target, xlim, f"iteration {snapshots[i]['iteration']}")
+        title = text("iteration", iteration=snapshots[i]['iteration'])
+        draw_figure1_panel(top, bottom, snapshots[i], target, xlim, title)
 
     anim = FuncAnimation(fig, draw, frames=len(snapshots))
     anim.save(path, writer=PillowWriter(fps=fps))
@@ -197,14 +201,14 @@ def image_loss_curves(path, history, k=1, window=50, episodes=()):
         v = v[:len(v) // every * every].reshape(-1, every).mean(axis=1)
         return smooth(v, min(window, max(len(v), 1)))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
-    top.plot(*per_iteration(history["d_loss"], k), label="D loss (BCE real + fake) / 2")
-    top.plot(*per_iteration(history["g_loss"]), label="G loss -log D(G(z))")
+    top.plot(*per_iteration(history["d_loss"], k), label=text("image_curves.d_loss"))
+    top.plot(*per_iteration(history["g_loss"]), label=text("image_curves.g_loss"))
     top.legend(fontsize=8)
-    bottom.plot(*per_iteration(history["d_real"], k), label="D(x), real")
-    bottom.plot(*per_iteration(history["d_fake"], k), label="D(G(z)), fake")
+    bottom.plot(*per_iteration(history["d_real"], k), label=text("image_curves.d_real"))
+    bottom.plot(*per_iteration(history["d_fake"], k), label=text("image_curves.d_fake"))
     bottom.axhline(0.5, color="gray", lw=0.8, ls="--")
     bottom.set_ylim(0, 1)
-    bottom.set_xlabel("iteration (k D steps + 1 G step)")
+    bottom.set_xlabel(text("image_curves.iteration"))
     for ax in (top, bottom):
         shade_episodes(ax, episodes)
     bottom.legend(fontsize=8)
@@ -239,8 +243,8 @@ class EpochFigures:
         else:       # no labels: 100 distinct z (the grid's z differ only by column)
             grid = image_sampling.generate_images(G, self.free_z, output=output)
             small, rows = grid[:9], None
-        save_image_grid(self.out / "grid_3x3.png", small, 3, 3, f"epoch {epoch}")
-        title = f"epoch {epoch}: row = label, column = fixed z" if rows else f"epoch {epoch}: fixed z"
+        save_image_grid(self.out / "grid_3x3.png", small, 3, 3, text("epoch", epoch=epoch))
+        title = text("epoch.conditional_grid" if rows else "epoch.grid", epoch=epoch)
         for path in (self.out / "grid_10x10.png", self.out / "epochs" / f"grid_10x10_epoch_{epoch:03d}.png"):
             save_image_grid(path, grid, 10, 10, title, rows)
         history = gan.history

@@ -161,3 +161,10 @@ def test_label_accuracy_is_the_fraction_of_matches():
 def test_class_statistics_reject_a_class_out_of_range():
     with pytest.raises(ValueError, match=r"predicted must lie in \[0, 9\]; got values in \[0, 10\]"):
         metrics.class_histogram(np.array([0, 10]))
+
+
+def test_label_accuracy_per_class_counts_each_asked_for_digit_on_its_own():
+    from minigan import metrics
+    labels = np.array([0, 0, 1, 1, 1, 2])
+    predicted = np.array([0, 1, 1, 1, 0, 2])
+    assert metrics.label_accuracy_per_class(predicted, labels, num_classes=4) == [0.5, 2 / 3, 1.0, None]
