@@ -106,6 +106,24 @@ class ImageExperiment:
                                             output=self.output, noise=self.noise)
 
 
+def check_settings(settings, positive_ints=("epochs", "batch_size", "k"), positive_floats=("lr_d", "lr_g")) -> None:
+    """The checks every experiment's Settings share: counts are positive integers, learning
+    rates positive finite numbers, ``limit`` None or a positive integer. Raises ValueError naming
+    the Settings class, the field and its value."""
+    owner = f"{type(settings).__module__.rsplit('.', 1)[-1]}.Settings"
+    for name in positive_ints:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{owner}: {name} must be a positive integer; got {value!r}")
+    for name in positive_floats:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise ValueError(f"{owner}: {name} must be a positive finite number; got {value!r}")
+    limit = getattr(settings, "limit", None)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"{owner}: limit must be a positive integer or None; got {limit!r}")
+
+
 # -- the loop -----------------------------------------------------------------------------
 def iterations_per_epoch(n: int, batch_size: int, k: int) -> int:
     """(n // batch_size) // k: each iteration consumes k batches."""

@@ -11,8 +11,6 @@ returns dL/d input, same shape as the input.
 """
 from __future__ import annotations
 
-import math
-
 from . import backend
 from .nn.activations import sigmoid
 from .nn.module import check_forward_called

@@ -10,6 +10,7 @@ import os
 import pathlib
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -82,3 +83,27 @@ def mnist_dir():
     if not (folder / "t10k-images-idx3-ubyte.gz").exists():
         pytest.skip(f"MNIST test files not found in {folder} (users do not have ../shared/data/mnist)")
     return folder
+
+
+# -- helpers shared by the tests of the MNIST experiments -------------------------------------
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_demo(name: str):
+    """Import ``demos/<name>.py`` as a module (the demos are scripts, not a package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def synthetic_mnist(n: int = 128, seed: int = 0):
+    """Random host 'images' (n, 784) float32 in [0, 1] and labels (n,): enough to run the training loop."""
+    rs = np.random.default_rng(seed)
+    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+
+
+def labels_of(*values):
+    """Device int64 labels."""
+    return backend.asarray(values, dtype=backend.xp.int64)

@@ -7,10 +7,8 @@ from minigan.acgan import AuxiliaryDiscriminator
 from minigan.gan import GAN
 from minigan.losses import BCEWithLogitsLoss
 from minigan.optim import SGD
+import conftest
 
-
-def labels_of(*values):
-    return backend.asarray(values, dtype=backend.xp.int64)
 
 
 def small_auxiliary_discriminator(weight=0.7):
@@ -20,7 +18,7 @@ def small_auxiliary_discriminator(weight=0.7):
 
 def test_forward_returns_the_source_logit_and_records_the_class_loss():
     D = small_auxiliary_discriminator()
-    x, y = backend.rng().normal((4, 5)), labels_of(0, 2, 1, 2)
+    x, y = backend.rng().normal((4, 5)), conftest.labels_of(0, 2, 1, 2)
     source = D(x, y)
     logits = D.body(x)
     assert source.shape == (4, 1)
@@ -33,7 +31,7 @@ def test_forward_returns_the_source_logit_and_records_the_class_loss():
 def test_gradient_of_source_bce_plus_weighted_class_loss_matches_finite_differences(float64):
     """L = BCE(source logit, t) + weight * CE(class logits, y): one backward through the shared body."""
     D = small_auxiliary_discriminator(weight=0.7)
-    x, y = backend.rng().normal((4, 5)), labels_of(0, 2, 1, 2)
+    x, y = backend.rng().normal((4, 5)), conftest.labels_of(0, 2, 1, 2)
     targets = backend.asarray([[1.0], [0.0], [1.0], [0.0]])
     bce = BCEWithLogitsLoss()
 
@@ -57,7 +55,7 @@ def test_discriminator_update_runs_the_real_and_fake_passes_separately():
     gan = GAN(G, D, SGD(G.parameters(), lr=0.1), SGD(D.parameters(), lr=0.1), noise_dim=2,
               num_classes=3, logits=True)
     assert gan.joint_d_pass is False
-    batches = iter([(backend.rng().normal((4, 5)), labels_of(0, 1, 2, 0))] * 2)
+    batches = iter([(backend.rng().normal((4, 5)), conftest.labels_of(0, 1, 2, 0))] * 2)
     gan.train_step(batches)
     assert np.isfinite(gan.last("d_loss")) and 0 < gan.last("d_fake") < 1
 
@@ -73,4 +71,4 @@ def test_bad_arguments_are_named(kwargs, message):
 def test_a_body_of_the_wrong_width_is_a_clear_error():
     D = AuxiliaryDiscriminator(nn.Linear(5, 3), num_classes=3)
     with pytest.raises(ValueError, match=r"body must output \(m, 4\) logits; got shape \(2, 3\)"):
-        D(backend.rng().normal((2, 5)), labels_of(0, 1))
+        D(backend.rng().normal((2, 5)), conftest.labels_of(0, 1))

@@ -8,6 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from minigan import backend, gradcheck, nn
+from minigan.nn import conv
 from minigan.nn.module import backward_to
 
 TOL = 1e-6
@@ -97,6 +98,31 @@ def test_conv_transpose2d_matches_the_loop_by_loop_transposed_convolution(float6
     x = backend.rng().normal((batch, channels[0], *size))
     expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data),
                                       stride, padding, output_padding)
+    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(stride=pairs(1, 3), multiple=pairs(1, 3), padding=pairs(0, 3), extra=pairs(0, 4),
+       channels=st.integers(1, 3), seed=seeds)
+def test_col2im_by_phase_matches_col2im_by_offset(float64, stride, multiple, padding, extra, channels, seed):
+    """The fast path (the stride divides the kernel) against the loop over every kernel offset."""
+    kernel = tuple(s * t for s, t in zip(stride, multiple))
+    size = tuple(max(1, k + e - 2 * p) for k, e, p in zip(kernel, extra, padding))   # the kernel fits
+    assume(all(s + 2 * p >= k for s, p, k in zip(size, padding, kernel)))
+    oh, ow = (conv.conv_output_size(s, k, st_, p) for s, k, st_, p in zip(size, kernel, stride, padding))
+    backend.seed(seed)
+    cols = backend.rng().normal((2 * oh * ow, kernel[0] * kernel[1] * channels))
+    shape = (2, *size, channels)
+    fast = conv.col2im_by_phase(cols, shape, kernel, stride, padding)
+    np.testing.assert_allclose(host(fast), host(conv.col2im_by_offset(cols, shape, kernel, stride, padding)),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_dcgan_transposed_convolution_matches_the_loop_by_loop_one(float64):
+    """DCGAN's kernel 4, stride 2, padding 1 (the by-phase col2im) on a rectangular input."""
+    layer = nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1)
+    x = backend.rng().normal((2, 3, 3, 5))
+    expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data), (2, 2), (1, 1), (0, 0))
     np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
 
 

@@ -1,5 +1,4 @@
 """DCGAN for MNIST: the networks' shapes and sizes, their gradients, separate D passes, resume, the demo."""
-import importlib.util
 import json
 import os
 import pathlib
@@ -14,15 +13,6 @@ from minigan.experiments import dcgan
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def labels_of(*values):
-    return backend.asarray(values, dtype=backend.xp.int64)
 
 
 def layer_names(net):
@@ -94,7 +84,7 @@ def test_scaled_down_d_of_g_gradients_match_finite_differences(float64):
 def test_projection_discriminator_gradients_match_finite_differences(float64):
     backend.seed(2)
     _, D = tiny_networks(conditional=True)
-    result = gradcheck.check_module(D, backend.rng().normal((4, 1, 8, 8)), labels_of(0, 2, 1, 2))
+    result = gradcheck.check_module(D, backend.rng().normal((4, 1, 8, 8)), conftest.labels_of(0, 2, 1, 2))
     assert result.max_error < 1e-6, result
     assert {"input", "embedding.weight", "head.weight", "features.layers.0.weight"} <= set(result.errors)
 
@@ -103,7 +93,7 @@ def test_scaled_down_conditional_d_of_g_gradients_match_finite_differences(float
     backend.seed(3)
     G, D = tiny_networks(conditional=True)
     result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)),
-                                    labels_of(0, 2, 1, 2))
+                                    conftest.labels_of(0, 2, 1, 2))
     assert result.max_error < 1e-6, result
     assert "G.label_concat.embedding.weight" in result.errors and "D.embedding.weight" in result.errors
 
@@ -113,15 +103,14 @@ def test_projection_moves_the_logit_by_the_label_rows_inner_product_with_the_fea
     x = backend.rng().normal((2, 1, 28, 28))
     phi = D.features(x)
     table = D.embedding.weight.data
-    shift = D(x, labels_of(3, 3)) - D(x, labels_of(7, 7))
+    shift = D(x, conftest.labels_of(3, 3)) - D(x, conftest.labels_of(7, 7))
     np.testing.assert_allclose(backend.to_numpy(shift[:, 0]), backend.to_numpy(phi @ (table[3] - table[7])),
                                rtol=1e-4, atol=1e-6)
 
 
 # -- the GAN ---------------------------------------------------------------------------
 def synthetic_mnist(n=64, seed=0):
-    rs = np.random.default_rng(seed)
-    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+    return conftest.synthetic_mnist(n, seed)
 
 
 def test_discriminator_sees_real_and_fake_batches_in_separate_passes(monkeypatch):
@@ -164,7 +153,7 @@ def trained(tmp_path_factory):
         pytest.skip(f"MNIST training files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
     backend.set_default_dtype("float32")
     out = tmp_path_factory.mktemp("dcgan")
-    summary = load_demo("dcgan_mnist").main(["--data", str(mnist_dir), "--limit", "200", "--epochs", "1",
+    summary = conftest.load_demo("dcgan_mnist").main(["--data", str(mnist_dir), "--limit", "200", "--epochs", "1",
                                              "--conditional", "--out", str(out), "--seed", "2", "--quiet"])
     return out, summary
 
@@ -188,12 +177,12 @@ def test_saved_dcgan_generator_is_rebuilt_from_the_registry_and_reproduces_the_s
     assert config["experiment"] == "dcgan" and isinstance(G.body.layers[4], nn.ConvTranspose2d)
     # samples.npy row i is G(z_i, label i // 1000), z from Random(seed) (image_sampling.sample_images)
     z = image_sampling.draw_noise(backend.Random(2), "normal", (10000, 100))[:50]
-    images = image_sampling.generate_images(G, z, labels_of(*[0] * 50))
+    images = image_sampling.generate_images(G, z, conftest.labels_of(*[0] * 50))
     np.testing.assert_allclose(images, np.load(out / "samples.npy")[:50], atol=1e-5)   # batch 50, not 1000
 
 
 def test_latent_space_demo_runs_on_a_dcgan_checkpoint(trained, tmp_path):
     out, _ = trained
-    load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
+    conftest.load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
                                     "--samples", "50", "--steps", "3"])
     assert {p.name for p in tmp_path.iterdir()} == {"interpolation.png", "labels.png", "arithmetic.png"}

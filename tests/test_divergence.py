@@ -2,7 +2,6 @@
 demos reject non-finite flags and stop with one clear message."""
 import argparse
 import io
-import json
 import math
 import pathlib
 import subprocess

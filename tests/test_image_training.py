@@ -14,13 +14,13 @@ import pytest
 from minigan import checkpoint, image_training
 from minigan.errors import TrainingDiverged
 from minigan.experiments import mnist_cgan
+import conftest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def synthetic_mnist(n=128, seed=0):
-    rs = np.random.default_rng(seed)
-    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+    return conftest.synthetic_mnist(n, seed)
 
 
 def weights(path):

@@ -1,5 +1,4 @@
 """The MNIST conditional GAN: the tutorial's models, exact resume, and the demos end to end."""
-import importlib.util
 import json
 import os
 import pathlib
@@ -14,15 +13,6 @@ from minigan.experiments import mnist_cgan
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def labels_of(*values):
-    return backend.asarray(values, dtype=backend.xp.int64)
 
 
 # -- the models -------------------------------------------------------------------------
@@ -51,7 +41,7 @@ def test_generator_is_the_tutorials_layer_for_layer():
 
 def test_conditional_models_map_images_and_labels_to_the_right_shapes_and_ranges():
     G, D = mnist_cgan.generator(), mnist_cgan.discriminator()
-    labels = labels_of(0, 3, 9)
+    labels = conftest.labels_of(0, 3, 9)
     images = G(backend.rng().normal((3, 100)), labels)
     p = D(images, labels)
     assert images.shape == (3, 784) and float(abs(images).max()) <= 1
@@ -81,7 +71,7 @@ def test_scaled_down_conditional_gan_gradients_match_finite_differences(float64)
     G = mnist_cgan.generator(noise_dim=3, hidden=(5, 4), image_size=6, num_classes=3, embedding_dim=2)
     D = mnist_cgan.discriminator(image_size=6, hidden=(5, 4), dropout=0.3, num_classes=3, embedding_dim=2)
     result = gradcheck.check_module(GeneratorThroughDiscriminator(G, D), backend.rng().normal((4, 3)),
-                                    labels_of(0, 2, 1, 2))
+                                    conftest.labels_of(0, 2, 1, 2))
     assert result.max_error < 1e-6, result
     assert "G.label_concat.embedding.weight" in result.errors and "D.body.layers.0.weight" in result.errors
 
@@ -92,7 +82,7 @@ def test_load_generator_rebuilds_the_saved_weights_without_touching_the_random_s
     state = backend.rng().get_state()
     loaded, config = image_sampling.load_generator(tmp_path / "g.npz")
     assert backend.rng().get_state() == state and config["conditional"] is True
-    z, labels = backend.rng().normal((2, 100)), labels_of(4, 7)
+    z, labels = backend.rng().normal((2, 100)), conftest.labels_of(4, 7)
     np.testing.assert_array_equal(backend.to_numpy(loaded(z, labels)), backend.to_numpy(G(z, labels)))
 
 
@@ -106,8 +96,7 @@ def test_label_grid_rows_share_z_and_columns_share_label():
 
 # -- training --------------------------------------------------------------------------
 def synthetic_mnist(n=192, seed=0):
-    rs = np.random.default_rng(seed)
-    return rs.random((n, 784), dtype=np.float32), rs.integers(0, 10, n)
+    return conftest.synthetic_mnist(n, seed)
 
 
 def final_weights(out):
@@ -162,7 +151,7 @@ def trained(tmp_path_factory):
         pytest.skip(f"MNIST test files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
     backend.set_default_dtype("float32")
     out = tmp_path_factory.mktemp("mnist_cgan")
-    summary = load_demo("mnist_cgan").main(
+    summary = conftest.load_demo("mnist_cgan").main(
         ["--data", str(mnist_dir), "--train-split", "test", "--limit", "2000", "--epochs", "1",
          "--out", str(out), "--seed", "4", "--quiet"])
     return out, summary
@@ -203,7 +192,7 @@ def test_saved_generator_reproduces_the_samples(trained):
 
 def test_latent_space_demo_draws_its_three_figures(trained, tmp_path):
     out, _ = trained
-    result = load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
+    result = conftest.load_demo("latent_space").main(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(tmp_path),
                                              "--samples", "200", "--steps", "5"])
     assert {p.name for p in tmp_path.iterdir()} == {"interpolation.png", "labels.png", "arithmetic.png"}
     assert len(result["ink_by_strength"]) == 7

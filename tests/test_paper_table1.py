@@ -1,6 +1,5 @@
 """Table 1 reproduced: the paper's simultaneous step, its schedules, exact resume, and the demo end to end."""
 import functools
-import importlib.util
 import json
 import pathlib
 
@@ -12,6 +11,7 @@ from minigan.data import mnist
 from minigan.experiments import paper_mnist
 from minigan.optim import SGD
 from minigan.simultaneous_gan import SimultaneousGAN, backward_to_parameters
+import conftest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -161,10 +161,7 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
 
 # -- the demo, end to end ------------------------------------------------------------------------
 def load_demo():
-    spec = importlib.util.spec_from_file_location("paper_table1", ROOT / "demos" / "paper_table1.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return conftest.load_demo("paper_table1")
 
 
 def test_demo_trains_tracks_parzen_and_evaluates_a_checkpoint_on_a_few_hundred_images(mnist_dir, tmp_path,

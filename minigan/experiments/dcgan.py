@@ -28,7 +28,7 @@ import dataclasses
 
 from .. import backend, nn
 from ..gan import GAN
-from ..image_training import ImageExperiment
+from ..image_training import ImageExperiment, check_settings
 from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
 from ..optim import Adam
 
@@ -60,19 +60,11 @@ class Settings:
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size", "k"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        check_settings(self)
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 (batch norm needs two images); got {self.batch_size}")
-        for name in ("lr_d", "lr_g"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1); got {self.beta1!r}")
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"limit must be a positive integer or None; got {self.limit!r}")
 
 
 # -- the conditional discriminator ---------------------------------------------------------

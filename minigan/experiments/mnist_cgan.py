@@ -24,7 +24,7 @@ from .. import backend, nn
 from ..acgan import AuxiliaryDiscriminator
 from ..data import mnist
 from ..gan import GAN
-from ..image_training import IMAGE_SIZE, ImageExperiment
+from ..image_training import IMAGE_SIZE, ImageExperiment, check_settings
 from ..optim import Adam
 
 NOISE_DIM = 100
@@ -51,17 +51,9 @@ class Settings:
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size", "k"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        for name in ("lr_d", "lr_g"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}")
+        check_settings(self)
         if self.train_split not in TRAIN_SPLITS:
             raise ValueError(f"train_split must be one of {', '.join(TRAIN_SPLITS)}; got {self.train_split!r}")
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"limit must be a positive integer or None; got {self.limit!r}")
         if self.auxiliary_classifier and not self.conditional:
             raise ValueError("auxiliary_classifier needs a conditional GAN (labels); got conditional=False")
 

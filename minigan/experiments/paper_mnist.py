@@ -20,7 +20,7 @@ import numpy
 
 from .. import backend, image_sampling, nn
 from ..data import mnist
-from ..image_training import ImageExperiment
+from ..image_training import ImageExperiment, check_settings
 from ..metrics import PARZEN_SIGMAS
 from ..optim import SGD
 from ..schedules import adjusted_momentum, exponential_decay_lr
@@ -144,16 +144,10 @@ class Settings:
     limit: int | None = None     # train on the first `limit` of the 50,000 training images (quick checks)
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"paper_mnist.Settings: {name} must be a positive integer; got {value!r}")
+        check_settings(self, positive_ints=("epochs", "batch_size"), positive_floats=())
         if self.k != 1 or self.conditional:
             raise ValueError("paper_mnist.Settings: the paper's GAN is unconditional and steps both players "
                              f"together (k=1, conditional=False); got k={self.k!r}, conditional={self.conditional!r}")
-        if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(self.limit, int)
-                                       or self.limit < 1):
-            raise ValueError(f"paper_mnist.Settings: limit must be a positive integer or None; got {self.limit!r}")
 
 
 def learning_rate(step: int) -> float:

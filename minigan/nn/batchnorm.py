@@ -69,16 +69,20 @@ class _BatchNorm(Module):
     def forward(self, x):
         """x -> y = gamma x_hat + beta, same shape (statistics per channel, over ``_axes``)."""
         self._check_input(x)
+        axes = self._axes
+        mean = x.mean(axis=axes) if self.training else self.running_mean       # (C,)
+        x_hat = x - self._per_channel(mean)          # x - mu, computed once (x.var would compute it again)
         if self.training:
-            mean = x.mean(axis=self._axes)                             # (C,)
-            var = x.var(axis=self._axes)                               # (C,), biased: what x_hat uses
+            var = (x_hat * x_hat).mean(axis=axes)                      # (C,), biased: what x_hat uses
             self._update_running_stats(mean, var, x.size // self.num_features)
         else:
-            mean, var = self.running_mean, self.running_var
+            var = self.running_var
         inv_std = 1.0 / backend.xp.sqrt(var + self.eps)                # (C,)
-        x_hat = (x - self._per_channel(mean)) * self._per_channel(inv_std)
+        x_hat *= self._per_channel(inv_std)          # in place: no new array for x_hat
         self._cache = (x_hat, inv_std, self.training)                 # backward needs only these
-        return x_hat * self._per_channel(self.weight.data) + self._per_channel(self.bias.data)
+        y = x_hat * self._per_channel(self.weight.data)
+        y += self._per_channel(self.bias.data)
+        return y
 
     def _update_running_stats(self, mean, var, m: int) -> None:
         """running = (1 - momentum) running + momentum * batch statistic, in place (the unbiased var)."""
@@ -100,7 +104,8 @@ class _BatchNorm(Module):
         check_grad_output(self, grad_output, x_hat.shape)
         g, axes = grad_output, self._axes
         sum_g = g.sum(axis=axes)                                       # (C,)
-        sum_g_xhat = (g * x_hat).sum(axis=axes)                        # (C,)
+        g_xhat = g * x_hat
+        sum_g_xhat = g_xhat.sum(axis=axes)                             # (C,)
         if self.weight.requires_grad:
             self.weight.grad += sum_g_xhat
         if self.bias.requires_grad:
@@ -110,8 +115,10 @@ class _BatchNorm(Module):
             return g * scale
         m = x_hat.size // self.num_features
         centred = g - self._per_channel(sum_g / m)
-        centred -= x_hat * self._per_channel(sum_g_xhat / m)
-        return centred * scale
+        # x_hat mean(g x_hat), written over g * x_hat (no longer needed): one large array fewer
+        centred -= backend.xp.multiply(x_hat, self._per_channel(sum_g_xhat / m), out=g_xhat)
+        centred *= scale                             # in place: the last pass writes no new array
+        return centred
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
