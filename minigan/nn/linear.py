@@ -47,14 +47,21 @@ class Linear(Module):
         g = grad_output
         if getattr(g, "shape", None) != (self._x.shape[0], self.out_features):
             check_grad_output(self, g, (self._x.shape[0], self.out_features))
-        if self.weight.requires_grad:
-            self.weight.accumulate_product(self._x.T, g)     # dL/dW += x^T g
-        if self.bias is not None and self.bias.requires_grad:
-            self.bias.grad += g.sum(axis=0)
-        if input_grad is False:
-            return None
-        W = self.weight.data if input_grad is True else self.weight.data[input_grad]
-        return g @ W.T
+        return affine_backward(self.weight, self.bias, self._x, g, input_grad)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def affine_backward(weight: Parameter, bias, x, g, input_grad=True):
+    """The backward of z = x @ W + b given g = dL/dz (N, out), shared by Linear and Maxout:
+    dL/dW += x^T g,  dL/db += sum_n g,  returns dL/dx = g W^T (or the columns ``input_grad``
+    asks for, or None for input_grad=False). Frozen parameters get no gradient."""
+    if weight.requires_grad:
+        weight.accumulate_product(x.T, g)                   # dL/dW += x^T g
+    if bias is not None and bias.requires_grad:
+        bias.grad += g.sum(axis=0)
+    if input_grad is False:
+        return None
+    W = weight.data if input_grad is True else weight.data[input_grad]
+    return g @ W.T

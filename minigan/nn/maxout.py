@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
+from .linear import affine_backward
 from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
 
 
@@ -73,14 +74,7 @@ class Maxout(Module):
         won = self._winner[:, :, None] == pieces                     # (N, units, pieces) one-hot
         grad_z = (won * grad_output[:, :, None]).astype(grad_output.dtype, copy=False)
         grad_z = grad_z.reshape(len(grad_output), self.num_units * self.num_pieces)
-        if self.weight.requires_grad:
-            self.weight.accumulate_product(self._x.T, grad_z)       # dL/dW += x^T dL/dz
-        if self.bias.requires_grad:
-            self.bias.grad += grad_z.sum(axis=0)
-        if input_grad is False:
-            return None
-        W = self.weight.data if input_grad is True else self.weight.data[input_grad]
-        return grad_z @ W.T
+        return affine_backward(self.weight, self.bias, self._x, grad_z, input_grad)   # z = x W + b
 
     def extra_repr(self):
         init = "" if self.irange is None else f", irange={self.irange}"
