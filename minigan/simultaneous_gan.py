@@ -26,27 +26,6 @@ from . import backend, image_sampling
 from .gan import GAN
 from .losses import mean
 from .nn.module import backward_to, set_requires_grad
-from .nn.sequential import Sequential
-
-
-def backward_to_parameters(net, grad_output) -> None:
-    """``backward_to(net, grad_output, input_grad=False)``, skipping more of what nobody reads.
-
-    In a ``Sequential`` whose first layers have no parameters (the paper's D starts with
-    Dropout), the input gradient of the first layer *with* parameters feeds only those
-    parameter-free layers, and from them only dL/dx, which is not wanted: so it is not computed
-    (for the paper's D, the (m, 1200) x (1200, 784) product of its first Maxout). Any other
-    module: ``backward_to`` as usual.
-    """
-    if not isinstance(net, Sequential):
-        backward_to(net, grad_output, input_grad=False)
-        return
-    first = next((i for i, layer in enumerate(net.layers) if layer.parameters()), None)
-    if first is None:
-        return
-    for layer in reversed(net.layers[first + 1:]):
-        grad_output = layer.backward(grad_output)
-    backward_to(net.layers[first], grad_output, input_grad=False)
 
 
 class SimultaneousGAN(GAN):
@@ -109,12 +88,12 @@ class SimultaneousGAN(GAN):
             grad_sample = D.backward(grad_g_obj)          # dg_obj/dG(z) (m, ...)
         finally:
             set_requires_grad(self._d_parameters, True)
-        backward_to_parameters(D, grad_d_obj_fake)        # the same cached forward, the same masks
+        backward_to(D, grad_d_obj_fake, input_grad=False)   # the same cached forward, the same masks
         backward_to(self.generator, grad_sample, input_grad=False)
 
         d_real = D(real)
         loss_real = bce(d_real, xp.ones_like(d_real))
-        backward_to_parameters(D, 0.5 * bce.backward())
+        backward_to(D, 0.5 * bce.backward(), input_grad=False)
 
         self.d_optimizer.step()
         self.g_optimizer.step()

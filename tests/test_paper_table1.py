@@ -10,7 +10,8 @@ from minigan import backend, checkpoint, gradcheck, image_training, nn
 from minigan.data import mnist
 from minigan.experiments import paper_mnist
 from minigan.optim import SGD
-from minigan.simultaneous_gan import SimultaneousGAN, backward_to_parameters
+from minigan.nn.module import backward_to
+from minigan.simultaneous_gan import SimultaneousGAN
 import conftest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -95,7 +96,7 @@ def test_skipping_the_first_maxouts_input_gradient_leaves_the_parameter_gradient
     D = nn.Sequential(nn.Dropout(0.2), nn.Maxout(4, 3, 2), nn.Dropout(0.5), nn.Linear(3, 1))
     x, g = backend.rng().random((6, 4)), backend.rng().random((6, 1))
     D(x)
-    backward_to_parameters(D, g)
+    backward_to(D, g, input_grad=False)
     fast = [p.grad.copy() for p in D.parameters()]
     D.zero_grad()
     D.backward(g)
