@@ -76,13 +76,19 @@ def strict_backend():
     backend.set_backend(REQUESTED)
 
 
+def mnist_folder_or_skip(required: str = "t10k-images-idx3-ubyte.gz") -> pathlib.Path:
+    """The shared MNIST folder ($MINIGAN_TEST_MNIST or ../shared/data/mnist), or a skip saying
+    that ``required`` is absent (usable from fixtures of any scope)."""
+    folder = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", SHARED_MNIST))
+    if not (folder / required).exists():
+        pytest.skip(f"MNIST file {required} not found in {folder} (users do not have ../shared/data/mnist)")
+    return folder
+
+
 @pytest.fixture
 def mnist_dir():
     """The shared MNIST test files, or a skip saying they are absent."""
-    folder = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", SHARED_MNIST))
-    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST test files not found in {folder} (users do not have ../shared/data/mnist)")
-    return folder
+    return mnist_folder_or_skip()
 
 
 # -- helpers shared by the tests of the MNIST experiments -------------------------------------

@@ -1,6 +1,5 @@
 """DCGAN for MNIST: the networks' shapes and sizes, their gradients, separate D passes, resume, the demo."""
 import json
-import os
 import pathlib
 
 import numpy as np
@@ -148,9 +147,7 @@ def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrup
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """One epoch of demos/dcgan_mnist.py --conditional on 200 training images (3 iterations)."""
-    mnist_dir = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", conftest.SHARED_MNIST))
-    if not (mnist_dir / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST training files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
+    mnist_dir = conftest.mnist_folder_or_skip("train-images-idx3-ubyte.gz")
     backend.set_default_dtype("float32")
     out = tmp_path_factory.mktemp("dcgan")
     summary = conftest.load_demo("dcgan_mnist").main(["--data", str(mnist_dir), "--limit", "200", "--epochs", "1",

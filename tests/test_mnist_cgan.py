@@ -1,6 +1,5 @@
 """The MNIST conditional GAN: the tutorial's models, exact resume, and the demos end to end."""
 import json
-import os
 import pathlib
 
 import numpy as np
@@ -146,9 +145,7 @@ def test_training_images_outside_the_unit_interval_are_rejected(tmp_path):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """One epoch of demos/mnist_cgan.py on 2,000 images (31 iterations), shared by the tests below."""
-    mnist_dir = pathlib.Path(os.environ.get("MINIGAN_TEST_MNIST", conftest.SHARED_MNIST))
-    if not (mnist_dir / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST test files not found in {mnist_dir} (users do not have ../shared/data/mnist)")
+    mnist_dir = conftest.mnist_folder_or_skip("t10k-images-idx3-ubyte.gz")
     backend.set_default_dtype("float32")
     out = tmp_path_factory.mktemp("mnist_cgan")
     summary = conftest.load_demo("mnist_cgan").main(

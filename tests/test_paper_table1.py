@@ -167,8 +167,7 @@ def load_demo():
 
 def test_demo_trains_tracks_parzen_and_evaluates_a_checkpoint_on_a_few_hundred_images(mnist_dir, tmp_path,
                                                                                      monkeypatch):
-    if not (mnist_dir / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST training files not found in {mnist_dir}")
+    conftest.mnist_folder_or_skip("train-images-idx3-ubyte.gz")
     demo = load_demo()
     monkeypatch.setattr(mnist, "load_mnist", functools.lru_cache(mnist.load_mnist))   # read the files once
     quick = ["--data", str(mnist_dir), "--out", str(tmp_path), "--limit", "300", "--quiet",
