@@ -220,14 +220,14 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
         start = time.perf_counter()
         try:
             run_epoch(experiment, gan, batches, steps, epoch, f"epoch {epoch + 1}/{settings.epochs}", show_progress)
-            gan.history         # the epoch's last read-back: a NaN in its final steps is caught here
+            gan_state = gan.state_dict()    # reads the last steps back: a NaN in them is caught here
         except TrainingDiverged as exc:
             raise TrainingDiverged(exc.quantity, exc.iteration, exc.value, exc.found_at,
                                    note=_last_good(path, epoch)) from None
         backend.synchronize()
         seconds.append(time.perf_counter() - start)
         epoch += 1
-        checkpoint.save(path, {"gan": gan.state_dict(), "loader": batches.state_dict(), "epoch": epoch,
+        checkpoint.save(path, {"gan": gan_state, "loader": batches.state_dict(), "epoch": epoch,
                                "experiment": experiment.name, "settings": dataclasses.asdict(settings),
                                "seconds_per_epoch": seconds, "args": args or {}}, check=True)
         if on_epoch_end is not None:
