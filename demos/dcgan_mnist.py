@@ -35,6 +35,10 @@ def parse_args(argv=None):
     p.add_argument("--lr-g", type=cli.positive(float), default=defaults.lr_g, help="G's Adam learning rate (default: %(default)s)")
     p.add_argument("--beta1", type=cli.bounded(0, 1, high_open=True), default=defaults.beta1,
                    help="Adam's beta1 for both networks (default: %(default)s, the paper's)")
+    p.add_argument("--pack", type=cli.positive(int), default=defaults.pack,
+                   help="PacGAN: D judges PACK images at once, stacked as channels (unconditional only; default: %(default)s)")
+    p.add_argument("--batchnorm-output", action="store_true",
+                   help="break a DCGAN guideline on purpose: batch norm on G's output (docs/dcgan.md section 5)")
     return p.parse_args(argv)
 
 
@@ -42,7 +46,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     settings = dcgan.Settings(epochs=args.epochs, batch_size=args.batch_size, k=args.k, seed=args.seed,
                               lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, conditional=args.conditional,
-                              limit=args.limit)
+                              pack=args.pack, output_batchnorm=args.batchnorm_output, limit=args.limit)
     return cli.run_image_demo(dcgan.Experiment(settings), args)
 
 

@@ -7,6 +7,11 @@
 Writes to outputs/gaussian_1d/ (or --out): figure1.png, training_curves.png,
 optimal_discriminator.png, samples.npy (10000, 1), history.csv, summary.json,
 and with --gif training.gif.
+
+While it trains it keeps OUT/checkpoint.npz (every --checkpoint-every iterations), and deletes
+it once the outputs are written. If a run was interrupted, its checkpoint is still there:
+--resume continues it (on NumPy, to the same result as a run that was never interrupted),
+--overwrite starts over; without either the demo refuses to start.
 """
 from __future__ import annotations
 
@@ -21,7 +26,9 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, health, plots, toy_gan  # noqa: E402
-from minigan.cli import add_run_arguments, finite_float, positive, run_main, start_run  # noqa: E402
+from minigan.cli import (add_resume_arguments, add_run_arguments, finite_float, positive, run_main,  # noqa: E402
+                         start_run, toy_checkpoints)
+from minigan.training import CHECKPOINT_EVERY  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_gan.Recipe()
@@ -66,6 +73,7 @@ def parse_args(argv=None):
                    help="let the networks see raw data (G starts near 0, far from the data): "
                         "shows the minimax loss saturating, and D blind to the spread (docs/gan_game.md)")
     p.add_argument("--gif", action="store_true", help="also write training.gif, an animation of training")
+    add_resume_arguments(p, checkpoint_every=CHECKPOINT_EVERY)
     add_run_arguments(p, pathlib.Path("outputs/gaussian_1d"))
     return p.parse_args(argv)
 
@@ -77,19 +85,23 @@ def main(argv=None) -> dict:
     recipe = toy_gan.Recipe(hidden=tuple(args.hidden), noise=args.noise, generator_loss=args.loss, k=args.k,
                             lr_g=args.lr_g, lr_d=args.lr_d, batch_size=args.batch_size, steps=args.steps,
                             final_lr_factor=args.final_lr_factor, standardize=not args.no_standardize)
-    run = toy_gan.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet)
-    run["health"] = health.diagnose(run["gan"].history, k=recipe.k, generator_loss=recipe.generator_loss)
     out = args.out
+    checkpoints = toy_checkpoints(args, out, "gaussian_1d")
+    run = toy_gan.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet,
+                           checkpoints=checkpoints)
+    run["health"] = health.diagnose(run["gan"].history, k=recipe.k, generator_loss=recipe.generator_loss)
     out.mkdir(parents=True, exist_ok=True)
     write_outputs(out, args, target, recipe, run)
+    checkpoints.remove()            # the run is complete: rerunning the demo starts afresh
     m = run["metrics"]
     print(f"target {target.describe()}  ->  samples mean {m['sample_mean']:.3f}, std {m['sample_std']:.3f}")
     print(f"1-Wasserstein distance {m['wasserstein1']:.4f} = {100 * m['wasserstein1_over_std']:.1f}% of the "
           f"target's std;  JS divergence {m['js_divergence']:.4f} nats")
     print(f"mean D(x) {m['final_d_real']:.3f}, mean D(G(z)) {m['final_d_fake']:.3f} (equilibrium: 0.5);  "
           f"V(D,G) {m['final_value']:.3f} (optimum -log 4 = -1.386)")
-    print(f"{recipe.steps} iterations in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on {backend.name}; "
-          f"figures in {out}/")
+    resumed = f", resumed from iteration {run['resumed_from']}," if run["resumed_from"] else ""
+    print(f"{recipe.steps} iterations{resumed} in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on "
+          f"{backend.name}; figures in {out}/")
     for line in health.summary_lines(run["health"]):
         print(f"health warning, {line}")
     return run

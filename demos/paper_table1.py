@@ -199,10 +199,9 @@ def train(args, train_file):
     def on_epoch_end(epoch, gan):
         for callback in callbacks:
             callback(epoch, gan)
-    command_line = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
     summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=on_epoch_end,
-                                   show_progress=not args.quiet, args=command_line)
+                                   show_progress=not args.quiet, args=cli.command_line(args))
     print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} steps on "
           f"{summary['train_images']:,} images, {summary['mean_seconds_per_epoch']} s/epoch ({summary['backend']})")
     return experiment, summary

@@ -14,7 +14,12 @@ KL compares the high-quality samples' spread over the modes with uniform
 
 Writes to outputs/ring_2d/ (outputs/ring_2d/grid/ with --grid, or --out):
 ring_2d.png (samples over training, on top of the true modes), samples.npy
-(10000, 2), summary.json.
+(10000, 2), summary.json. While a single run (with or without --grid, --pack)
+trains it keeps OUT/checkpoint.npz (every --checkpoint-every iterations) and
+deletes it once the outputs are written; after an interruption --resume
+continues that run (on NumPy, to the same result as an uninterrupted one) and
+--overwrite starts over; without either the demo refuses to start. --table and
+--compare write no checkpoint and refuse these flags.
 
 --pack M (and --table) switch to the protocol of PacGAN's Table 1 (Lin et al.
 2018): the ring of radius 1 with std 0.01 (toy.pacgan_ring) or the grid with
@@ -47,7 +52,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, health, metrics, toy_2d  # noqa: E402
 from minigan.figure_text import text  # noqa: E402
-from minigan.cli import add_run_arguments, non_negative_int, positive, run_main, start_run  # noqa: E402
+from minigan.cli import (add_resume_arguments, add_run_arguments, non_negative_int, positive, run_main,  # noqa: E402
+                         start_run, toy_checkpoints)
+from minigan.training import CHECKPOINT_EVERY  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_2d.Recipe2D()
@@ -80,8 +87,16 @@ def parse_args(argv=None):
                    help=f"D's verdicts per batch, real and fake each (default {DEFAULTS.batch_size}); with --pack M "
                         "a batch holds M times as many samples")
     p.add_argument("--noise-dim", type=positive(int), default=None, help=f"dimension of z ~ N(0, I) (default {DEFAULTS.noise_dim})")
+    add_resume_arguments(p, checkpoint_every=CHECKPOINT_EVERY)
     add_run_arguments(p, None, "output folder (default outputs/ring_2d, or outputs/ring_2d/grid with --grid)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    given = [flag for flag, value in (("--resume", args.resume), ("--overwrite", args.overwrite),
+                                      ("--checkpoint-every", args.checkpoint_every is not None)) if value]
+    modes = [flag for flag, value in (("--table", args.table), ("--compare", args.compare)) if value]
+    if given and modes:
+        p.error(f"{', '.join(given)} cannot be used with {' and '.join(modes)}: only a single run writes "
+                f"a checkpoint, {' and '.join(modes)} none, so there is nothing to resume or overwrite")
+    return args
 
 
 def chosen_recipe(args, base):
@@ -109,7 +124,8 @@ def main(argv=None) -> dict:
     recipe = chosen_recipe(args, base)
     if args.table:
         return run_table(args, target, name, recipe, out)
-    run = toy_2d.train_2d(target, recipe, progress=not args.quiet, label=name)
+    checkpoints = toy_checkpoints(args, out, "ring_2d")
+    run = toy_2d.train_2d(target, recipe, progress=not args.quiet, label=name, checkpoints=checkpoints)
     m = run["metrics"]
     if papers:      # the papers' scoring: the first 2,500 of the samples
         m["paper_protocol"] = {k: v for k, v in metrics.mode_metrics(
@@ -123,6 +139,7 @@ def main(argv=None) -> dict:
                "health": health.diagnose(run["gan"].history, k=recipe.k, modes=m,
                                          generator_loss=recipe.generator_loss)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    checkpoints.remove()            # the run is complete: rerunning the demo starts afresh
     for line in health.summary_lines(summary["health"]):
         print(f"health warning, {line}")
     print(f"{name}: {m['modes_captured']}/{m['num_modes']} modes captured ({m['modes_above_1pct']} with at least 1% "
@@ -133,7 +150,8 @@ def main(argv=None) -> dict:
         pp = m["paper_protocol"]
         print(f"PacGAN's protocol (2,500 samples): {pp['modes_captured']} modes, {100 * pp['high_quality']:.1f}% "
               f"high quality, reverse KL {pp['reverse_kl']:.3f}")
-    print(f"{recipe.steps} iterations in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on "
+    resumed = f", resumed from iteration {run['resumed_from']}," if run["resumed_from"] else ""
+    print(f"{recipe.steps} iterations{resumed} in {m['seconds']:.1f} s ({m['steps_per_second']:.0f} it/s) on "
           f"{backend.name}; figure and samples in {out}/")
     return summary
 
@@ -221,10 +239,12 @@ def _caption(samples, target):
 
 
 def snapshot_figure(snapshots, target, path, title):
-    """One scatter plot per snapshot: how the generator spreads over the modes during training."""
+    """One scatter plot per snapshot ({"iteration", "samples"}, as ``toy_2d.train_2d`` takes them):
+    how the generator spreads over the modes during training."""
     plt = _plt()
     fig, axes = plt.subplots(1, len(snapshots), figsize=(2.6 * len(snapshots), 2.9), squeeze=False)
-    for ax, (iteration, samples) in zip(axes[0], snapshots):
+    for ax, snapshot in zip(axes[0], snapshots):
+        iteration, samples = snapshot["iteration"], snapshot["samples"]
         draw_samples(ax, samples, target, f"{text('iteration', iteration=iteration)}\n{_caption(samples, target)}")
     fig.suptitle(text("ring.snapshots_title", title=title), fontsize=10)
     fig.tight_layout()
@@ -254,7 +274,8 @@ def compare_figure(results, target, path):
     fig, axes = plt.subplots(2, len(names), figsize=(2.7 * len(names), 6.2), squeeze=False)
     for j, variant in enumerate(names):
         snaps = results[variant]["snapshots"]
-        for i, (iteration, samples) in enumerate((snaps[len(snaps) // 2], snaps[-1])):
+        for i, snapshot in enumerate((snaps[len(snaps) // 2], snaps[-1])):
+            iteration, samples = snapshot["iteration"], snapshot["samples"]
             head = f"{text(f'variant.{variant}')}\n" if i == 0 else ""
             draw_samples(axes[i, j], samples, target,
                          f"{head}{text('iteration', iteration=iteration)}\n{_caption(samples, target)}")

@@ -8,10 +8,10 @@ Map of the package (one idea per file):
 - ``optim``        SGD (momentum), Adam
 - ``gradcheck``    finite-difference checks of any backward
 - ``gan``          the original GAN algorithm (Goodfellow et al. 2014, Algorithm 1)
-- ``training``     the outer loop: learning-rate decay, snapshots, progress
+- ``training``     the toy demos' outer loop: learning-rate decay, snapshots, progress, checkpoints
 - ``metrics``      W1, JS, mode metrics, Parzen window, Fréchet distance, class statistics
 - ``data``         toy distributions and the MNIST reader
-- ``checkpoint``   atomic save/load
+- ``checkpoint``   atomic save/load; the rules of a run that checkpoints (refuse, resume, last good)
 - ``toy_gan``, ``toy_2d``            recipes of the 1-D and 2-D demos
 - ``models``, ``train_mnist``        the MNIST conditional GAN and its training loop
 - ``classifier``, ``latent``         the evaluation classifier; latent-space tours

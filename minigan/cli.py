@@ -90,6 +90,37 @@ def add_run_arguments(parser, out_default, out_help="output folder"):
     add_debug_argument(parser)
 
 
+def add_resume_arguments(parser, may_change: str = "", checkpoint_every: int | None = None) -> None:
+    """--resume and --overwrite, the flags of every demo that writes OUT/checkpoint.npz (without
+    either, a demo refuses to start over an existing checkpoint: ``checkpoint.check_start``).
+    ``may_change``: what --help says may differ on resume. ``checkpoint_every``: also add
+    --checkpoint-every N with this default (None when not given, so a mode without checkpoints
+    can tell it was)."""
+    parser.add_argument("--resume", action="store_true",
+                        help=f"continue from OUT/checkpoint.npz with the same settings{may_change}")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start afresh even if OUT/checkpoint.npz exists (it is replaced)")
+    if checkpoint_every is not None:
+        parser.add_argument("--checkpoint-every", type=positive(int), default=None, metavar="N",
+                            help=f"write OUT/checkpoint.npz every N iterations (default {checkpoint_every}); "
+                                 "it is deleted when the run completes")
+
+
+def command_line(args) -> dict:
+    """The parsed flags as plain values (paths as strings), to store in a checkpoint."""
+    return {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+
+
+def toy_checkpoints(args, out, demo: str):
+    """The :class:`minigan.training.Checkpoints` of a toy demo's run: OUT/checkpoint.npz every
+    --checkpoint-every iterations, --resume, --overwrite; the demo's name and --seed are settings."""
+    from .checkpoint import FILE_NAME
+    from .training import CHECKPOINT_EVERY, Checkpoints
+    every = CHECKPOINT_EVERY if args.checkpoint_every is None else args.checkpoint_every
+    return Checkpoints(pathlib.Path(out) / FILE_NAME, every, resume=args.resume, overwrite=args.overwrite,
+                       settings={"demo": demo, "seed": args.seed}, args=command_line(args))
+
+
 def start_run(args) -> None:
     """Switch to the backend asked for (if any), then seed it: the run is reproducible from --seed.
     Also set the figures' language (for --lang ko, fail here, before training, if no Hangul font is found)."""
@@ -113,10 +144,7 @@ def add_image_gan_arguments(parser, settings, out_default):
     parser.add_argument("--batch-size", type=positive(int), default=settings.batch_size, help="(default: %(default)s)")
     parser.add_argument("--limit", type=positive(int), default=None,
                         help="train on the first LIMIT training images only (quick checks)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from OUT/checkpoint.npz with the same settings (--epochs may grow)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="start afresh even if OUT/checkpoint.npz exists (it is replaced)")
+    add_resume_arguments(parser, " (--epochs may grow)")
     parser.add_argument("--gif", action="store_true", help="also write OUT/training.gif: the fixed-z grid over epochs")
     add_run_arguments(parser, out_default)
 
@@ -133,10 +161,9 @@ def run_image_demo(experiment, args) -> dict:
         mnist.download_mnist(folder)
     images, labels = experiment.training_data(folder)
     figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
-    command_line = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
     summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
-                                   args=command_line, classifier=cached_classifier())
+                                   args=command_line(args), classifier=cached_classifier())
     final = summary["final_epoch_means"]
     for line in health.summary_lines(summary["health"]):
         print(f"health: {line}", file=sys.stderr)

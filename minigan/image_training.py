@@ -36,7 +36,7 @@ from .errors import TrainingDiverged
 from .gan import GAN
 from .progress import Progress
 
-CHECKPOINT = "checkpoint.npz"
+CHECKPOINT = checkpoint.FILE_NAME
 READ_EVERY = 20          # iterations between reads of the loss scalars (each read makes a GPU wait)
 IMAGE_SIZE = 28 * 28
 
@@ -158,18 +158,14 @@ def run_epoch(experiment: ImageExperiment, gan: GAN, batches, steps: int, epoch:
 
 
 def _check_resumable(saved: dict, experiment: ImageExperiment, path) -> None:
+    """The checkpoint at ``path`` is of this experiment, with its settings (``epochs`` may grow;
+    a setting added after the checkpoint was written reads as its default)."""
     name = saved.get("experiment", "mnist_cgan")
     if name != experiment.name:
         raise ValueError(f"cannot resume from {path}: it was written by the {name!r} experiment, "
                          f"not {experiment.name!r}; choose another --out")
-    current = dataclasses.asdict(experiment.settings)
-    # a setting added after the checkpoint was written reads as its default
-    settings = {**dataclasses.asdict(type(experiment.settings)()), **saved["settings"]}
-    different = {k: (settings.get(k), v) for k, v in current.items() if k != "epochs" and settings.get(k) != v}
-    if different:
-        details = ", ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in different.items())
-        raise ValueError(f"cannot resume from {path}: settings differ ({details}); "
-                         "pass the checkpoint's settings, or choose a new --out")
+    checkpoint.check_resumable(path, saved["settings"], dataclasses.asdict(experiment.settings),
+                               defaults=dataclasses.asdict(type(experiment.settings)()), may_change=("epochs",))
 
 
 def _check_images(images, labels, conditional: bool):
@@ -199,9 +195,7 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
     settings = experiment.settings
     images = _check_images(images, labels, experiment.conditional)
     path = out / CHECKPOINT
-    if path.exists() and not (resume or overwrite):
-        raise FileExistsError(f"{path} exists: pass --resume to continue that run, or --overwrite to start "
-                              "over (its checkpoint will be replaced), or choose another --out")
+    checkpoint.check_start(path, resume, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     gan = experiment.build_gan(images)
     batches = mnist.Minibatches(experiment.model_inputs(images), labels if experiment.conditional else None,
@@ -223,7 +217,8 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
             gan_state = gan.state_dict()    # reads the last steps back: a NaN in them is caught here
         except TrainingDiverged as exc:
             raise TrainingDiverged(exc.quantity, exc.iteration, exc.value, exc.found_at,
-                                   note=_last_good(path, epoch)) from None
+                                   note=checkpoint.last_good(path, f"epoch {epoch}" if epoch else None,
+                                                             "in the first epoch")) from None
         backend.synchronize()
         seconds.append(time.perf_counter() - start)
         epoch += 1
@@ -233,15 +228,6 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
         if on_epoch_end is not None:
             on_epoch_end(epoch, gan)
     return finish(experiment, gan, out, steps, len(images), seconds, samples_per_class, classifier)
-
-
-def _last_good(path: pathlib.Path, epoch: int) -> str:
-    """Where a diverged run can be resumed from."""
-    if epoch == 0 or not path.exists():
-        return "No checkpoint was written (it diverged in the first epoch): start over with other settings."
-    return (f"The last good checkpoint is {path} (epoch {epoch}); it was not overwritten. "
-            "Resume from it with --resume after changing what caused this (settings must match, "
-            "so for another learning rate start a new --out).")
 
 
 def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int, n_images: int, seconds,

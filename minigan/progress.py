@@ -20,7 +20,9 @@ class Progress:
     """A progress bar: ``update(done, **numbers)``, then ``close()``."""
 
     def __init__(self, total: int, label: str = "", width: int = 28, stream=None,
-                 min_interval: float = 0.2, enabled: bool = True):
+                 min_interval: float = 0.2, enabled: bool = True, initial: int = 0):
+        """``initial``: steps already done before this bar started (a resumed run): the bar starts
+        there, and the rate and ETA count only the steps done since."""
         self.total, self.label, self.width = max(int(total), 1), label, width
         self.stream = stream or sys.stderr
         self.enabled = enabled
@@ -28,7 +30,7 @@ class Progress:
         self.min_interval = min_interval if self.tty else max(min_interval, 5.0)
         self.start = time.perf_counter()
         self._last_draw = -1e9
-        self.done = 0
+        self.done = self.initial = int(initial)
         self.numbers: dict = {}
         self.warnings: list = []
 
@@ -49,7 +51,7 @@ class Progress:
         frac = min(self.done / self.total, 1.0)
         filled = int(round(frac * self.width))
         elapsed = now - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = (self.done - self.initial) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         nums = " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.numbers.items())
         line = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} "

@@ -19,7 +19,7 @@ from . import backend, metrics, nn, optim
 from .data import toy
 from .gan import GAN
 from .toy_gan import Recipe
-from .training import fit
+from .training import Checkpoints, fit
 
 NUM_SAMPLES = 10_000      # samples drawn for the metrics, the figures and samples.npy
 
@@ -147,30 +147,35 @@ def snapshot_iterations(steps: int, num_snapshots: int) -> list:
 
 
 def train_2d(target, recipe: Recipe2D, num_snapshots: int = 6, progress: bool = True,
-             label: str = "2-D GAN") -> dict:
+             label: str = "2-D GAN", checkpoints: Checkpoints | None = None) -> dict:
     """Train a GAN on a 2-D target. Seed the backend first (``backend.seed``).
 
-    Returns a dict: ``gan``; ``snapshots``, a list of (iteration, host samples
-    (2000, 2)) for figures; ``samples``, host (10000, 2) from the final G;
+    Returns a dict: ``gan``; ``snapshots``, a list of {"iteration": i, "samples":
+    host samples (2000, 2)} for figures; ``samples``, host (10000, 2) from the final G;
     ``metrics``, :func:`evaluate_2d` of those samples plus timing and D's mean
-    verdicts over the last 500 steps.
+    verdicts over the last 500 steps; ``resumed_from``, the iteration a resumed run continued
+    from (0 for a fresh start).
+    ``checkpoints``: save (and with ``resume``, continue) as :func:`minigan.training.fit` says;
+    the target and the recipe are part of the settings a resume must match.
     """
     gan = build_2d(recipe, target.dim, coordinate_scale(target) if recipe.standardize else 1.0)
-    snapshots: list = []
 
     def on_snapshot(iteration):
-        snapshots.append((iteration, backend.to_numpy(gan.generate(2000))))
+        return {"iteration": iteration, "samples": backend.to_numpy(gan.generate(2000))}
 
+    if checkpoints is not None:
+        checkpoints = checkpoints.with_settings(target=target.describe(), recipe=recipe.to_dict())
     # D judges batch_size packed rows of each kind, so a batch holds batch_size * pack samples (PacGAN's choice)
-    seconds = fit(gan, toy.batches(target, recipe.batch_size * recipe.pack), recipe.steps,
-                  final_lr_factor=recipe.final_lr_factor,
-                  snapshot_at=snapshot_iterations(recipe.steps, num_snapshots),
-                  on_snapshot=on_snapshot, progress=progress, label=label)
+    fitted = fit(gan, toy.batches(target, recipe.batch_size * recipe.pack), recipe.steps,
+                 final_lr_factor=recipe.final_lr_factor,
+                 snapshot_at=snapshot_iterations(recipe.steps, num_snapshots),
+                 on_snapshot=on_snapshot, progress=progress, label=label, checkpoints=checkpoints)
     samples = backend.to_numpy(gan.generate(NUM_SAMPLES))
     result = evaluate_2d(samples, target)
     result.update(final_d_real=gan.last("d_real", 500), final_d_fake=gan.last("d_fake", 500),
-                  seconds=seconds, steps_per_second=recipe.steps / seconds)
-    return {"gan": gan, "snapshots": snapshots, "samples": samples, "metrics": result}
+                  seconds=fitted.seconds, steps_per_second=recipe.steps / fitted.seconds)
+    return {"gan": gan, "snapshots": fitted.snapshots, "samples": samples, "metrics": result,
+            "resumed_from": fitted.resumed_from}
 
 
 # -- mode collapse and its cures ------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy
 from . import backend, metrics, nn, optim
 from .data import toy
 from .gan import GAN
-from .training import fit
+from .training import Checkpoints, fit
 
 
 @dataclass
@@ -96,23 +96,29 @@ def evaluate_1d(samples, target) -> dict:
             "sample_mean": float(numpy.mean(samples)), "sample_std": float(numpy.std(samples))}
 
 
-def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = True) -> dict:
+def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = True,
+             checkpoints: Checkpoints | None = None) -> dict:
     """Train a GAN on a 1-D target. Returns the GAN, snapshots for figures, final samples and metrics.
 
-    ``num_snapshots`` snapshots are taken at iterations spread over training
+    ``num_snapshots`` snapshots (:func:`snapshot_1d`) are taken at iterations spread over training
     (the first at iteration 0, the last at the end), as Figure 1's four moments.
+    ``checkpoints``: save (and with ``resume``, continue) as :func:`minigan.training.fit` says;
+    the target and the recipe are part of the settings a resume must match. ``resumed_from`` in
+    the result: the iteration a resumed run continued from (0 for a fresh start).
     """
     gan = build(recipe, 1, *(data_scale(target) if recipe.standardize else (0.0, 1.0)))
     x_grid = numpy.linspace(*plot_range(target), 400)
     at = sorted({int(round(s)) for s in numpy.geomspace(1, recipe.steps + 1, num_snapshots) - 1})
-    snapshots: list = []
-    seconds = fit(gan, toy.batches(target, recipe.batch_size), recipe.steps,
-                  final_lr_factor=recipe.final_lr_factor, snapshot_at=at,
-                  on_snapshot=lambda it: snapshots.append(snapshot_1d(gan, x_grid)),
-                  progress=progress, label="1-D GAN")
+    if checkpoints is not None:
+        checkpoints = checkpoints.with_settings(target=target.describe(), recipe=recipe.to_dict())
+    fitted = fit(gan, toy.batches(target, recipe.batch_size), recipe.steps,
+                 final_lr_factor=recipe.final_lr_factor, snapshot_at=at,
+                 on_snapshot=lambda it: snapshot_1d(gan, x_grid),
+                 progress=progress, label="1-D GAN", checkpoints=checkpoints)
     samples = backend.to_numpy(gan.generate(10_000))
     result = evaluate_1d(samples[:, 0], target)
     result.update(final_d_real=gan.last("d_real", 500), final_d_fake=gan.last("d_fake", 500),
-                  final_value=gan.last("value", 500), seconds=seconds,
-                  steps_per_second=recipe.steps / seconds)
-    return {"gan": gan, "snapshots": snapshots, "samples": samples, "metrics": result}
+                  final_value=gan.last("value", 500), seconds=fitted.seconds,
+                  steps_per_second=recipe.steps / fitted.seconds)
+    return {"gan": gan, "snapshots": fitted.snapshots, "samples": samples, "metrics": result,
+            "resumed_from": fitted.resumed_from}

@@ -124,6 +124,34 @@ def test_discriminator_sees_real_and_fake_batches_in_separate_passes(monkeypatch
     assert seen == [8, 8]                          # never one pass over the 16 rows [real; fake]
 
 
+def test_packed_dcgan_reads_pack_images_as_channels_and_trains(tmp_path):
+    """--pack 2: D's first convolution reads 2 channels (two images stacked), one logit per pair."""
+    experiment = dcgan.Experiment(dcgan.Settings(batch_size=8, pack=2, epochs=1))
+    images, labels = synthetic_mnist(n=16)
+    gan = experiment.build_gan(images)
+    assert gan.pack == 2 and gan.discriminator.layers[0].weight.shape == (64, 2, 4, 4)
+    assert gan.discriminator(backend.rng().normal((4, 2, 28, 28))).shape == (4, 1)
+    summary = image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=2)
+    assert summary["epochs_completed"] == 1 and np.load(tmp_path / "samples.npy").shape == (20, 784)
+
+
+def test_batchnorm_on_the_output_is_an_explicit_ablation_of_the_generator():
+    G = dcgan.generator(output_batchnorm=True)
+    assert layer_names(G)[-3:] == ["ConvTranspose2d", "BatchNorm2d", "Tanh"]
+    assert dcgan.Experiment(dcgan.Settings(output_batchnorm=True)).build_generator().layers[-2].num_features == 1
+
+
+@pytest.mark.parametrize("settings, match", [
+    (dict(pack=2, conditional=True), "pack > 1 needs the unconditional DCGAN"),
+    (dict(pack=3, batch_size=64), "batch_size must be a multiple of pack"),
+    (dict(pack=4, batch_size=4), "at least 2 packed rows"),
+    (dict(pack=0), "pack must be a positive integer"),
+])
+def test_bad_pack_settings_are_errors_that_name_them(settings, match):
+    with pytest.raises(ValueError, match=match):
+        dcgan.Settings(**settings)
+
+
 def final_weights(out):
     state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
     return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}

@@ -176,7 +176,7 @@ def test_the_check_sees_hangul_missing_from_the_default_font(tmp_path, caplog):
 def _ring_snapshots(tmp_path):
     target, rng = toy.ring(), np.random.default_rng(0)
     samples = target.centers[rng.integers(8, size=500)] + target.std * rng.normal(size=(500, 2))
-    ring_2d.snapshot_figure([(0, samples), (10, samples)], target, tmp_path / "ring.png",
+    ring_2d.snapshot_figure([{"iteration": 0, "samples": samples}, {"iteration": 10, "samples": samples}], target, tmp_path / "ring.png",
                             title=text("ring.target_ring", modes=8))
 
 

@@ -23,7 +23,7 @@ def distance_to_ring(samples, radius=2.0):
 def test_a_short_training_moves_samples_onto_the_ring():
     target = toy.ring()
     run = train_2d(target, replace(Recipe2D(), batch_size=128, steps=800), num_snapshots=2, progress=False)
-    (first_iteration, before), (last_iteration, after) = run["snapshots"]
+    (first_iteration, before), (last_iteration, after) = ((s["iteration"], s["samples"]) for s in run["snapshots"])
     assert (first_iteration, last_iteration) == (0, 800)
     assert distance_to_ring(before) > 1.5                  # an untrained G puts its samples near 0
     assert distance_to_ring(after) < 0.3                   # mean |radius - 2| (0.11-0.15 over seeds 0-3)

@@ -57,12 +57,22 @@ class Settings:
     lr_g: float = LEARNING_RATE
     beta1: float = BETAS[0]
     conditional: bool = False
+    pack: int = 1                # PacGAN: D judges `pack` images at once, stacked as channels (docs/dcgan.md §5)
+    output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/dcgan.md §5)
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
         check_settings(self)
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 (batch norm needs two images); got {self.batch_size}")
+        if isinstance(self.pack, bool) or not isinstance(self.pack, int) or self.pack < 1:
+            raise ValueError(f"pack must be a positive integer; got {self.pack!r}")
+        if self.pack > 1 and self.conditional:
+            raise ValueError(f"pack > 1 needs the unconditional DCGAN (a packed row has no one label); "
+                             f"got pack={self.pack} with conditional=True")
+        if self.batch_size % self.pack or self.batch_size // self.pack < 2:
+            raise ValueError(f"batch_size must be a multiple of pack with at least 2 packed rows per batch "
+                             f"(batch norm); got batch_size {self.batch_size}, pack {self.pack}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1); got {self.beta1!r}")
 
@@ -143,8 +153,12 @@ def _check_image_size(image_size: int) -> int:
 
 def generator(conditional: bool = False, *, noise_dim: int = NOISE_DIM, channels=G_CHANNELS,
               image_size: int = IMAGE_SIZE, num_classes: int = NUM_CLASSES,
-              embedding_dim: int = G_EMBEDDING_DIM) -> Module:
-    """G: noise (m, noise_dim) [and labels (m,)] -> images (m, 1, image_size, image_size) in [-1, 1]."""
+              embedding_dim: int = G_EMBEDDING_DIM, output_batchnorm: bool = False) -> Module:
+    """G: noise (m, noise_dim) [and labels (m,)] -> images (m, 1, image_size, image_size) in [-1, 1].
+
+    ``output_batchnorm=True`` breaks the paper's guideline on purpose (docs/dcgan.md §5): batch norm
+    between the last transposed convolution and Tanh, so every batch of images is forced to the
+    same per-batch mean and spread of pixel values."""
     base = _check_image_size(image_size)            # 7 for 28x28
     wide, narrow = channels
     z_width = noise_dim + (embedding_dim if conditional else 0)
@@ -157,17 +171,19 @@ def generator(conditional: bool = False, *, noise_dim: int = NOISE_DIM, channels
         nn.BatchNorm2d(narrow),
         nn.ReLU(),
         nn.ConvTranspose2d(narrow, 1, KERNEL, STRIDE, PADDING),                   # image_size x image_size
-        nn.Tanh(),                                                                 # no batch norm on the output
+        *([nn.BatchNorm2d(1)] if output_batchnorm else []),                       # the guideline: none here
+        nn.Tanh(),
     )
     dcgan_init(body)
     return nn.Conditional(num_classes, embedding_dim, body) if conditional else body
 
 
-def discriminator_features(channels=D_CHANNELS) -> Module:
-    """phi: images (m, 1, S, S) -> features (m, channels[1] * (S/4)^2) (6272 for 28x28)."""
+def discriminator_features(channels=D_CHANNELS, in_channels: int = 1) -> Module:
+    """phi: images (m, in_channels, S, S) -> features (m, channels[1] * (S/4)^2) (6272 for 28x28).
+    ``in_channels`` > 1 reads packed images (PacGAN: ``pack`` images stacked as channels)."""
     narrow, wide = channels
     return nn.Sequential(
-        nn.Conv2d(1, narrow, KERNEL, STRIDE, PADDING),          # no batch norm on D's input layer
+        nn.Conv2d(in_channels, narrow, KERNEL, STRIDE, PADDING),    # no batch norm on D's input layer
         nn.LeakyReLU(0.2),
         nn.Conv2d(narrow, wide, KERNEL, STRIDE, PADDING, bias=False),
         nn.BatchNorm2d(wide),
@@ -177,13 +193,14 @@ def discriminator_features(channels=D_CHANNELS) -> Module:
 
 
 def discriminator(conditional: bool = False, *, channels=D_CHANNELS, image_size: int = IMAGE_SIZE,
-                  num_classes: int = NUM_CLASSES) -> Module:
-    """D: images (m, 1, image_size, image_size) [and labels (m,)] -> logits (m, 1).
+                  num_classes: int = NUM_CLASSES, pack: int = 1) -> Module:
+    """D: images (m, pack, image_size, image_size) [and labels (m,)] -> logits (m, 1).
+    ``pack`` > 1 (unconditional only): one logit per packed row of ``pack`` images (``GAN(pack=)``).
 
     Conditional: a :class:`ProjectionDiscriminator`; its embedding starts N(0, 0.02) like the
     head's weight it is added to, so the label's term starts as small as the head's."""
     base = _check_image_size(image_size)
-    features, width = discriminator_features(channels), channels[1] * base * base
+    features, width = discriminator_features(channels, in_channels=pack), channels[1] * base * base
     if not conditional:
         return dcgan_init(nn.Sequential(*features.layers, nn.Linear(width, 1)))
     D = dcgan_init(ProjectionDiscriminator(features, width, num_classes))
@@ -202,15 +219,15 @@ class Experiment(ImageExperiment):
     image_shape = (1, IMAGE_SIZE, IMAGE_SIZE)
 
     def build_generator(self):
-        return generator(self.conditional)
+        return generator(self.conditional, output_batchnorm=self.settings.output_batchnorm)
 
     def build_gan(self, images) -> GAN:
         """Seed the backend, build G and D, one Adam each (lr 2e-4, betas (0.5, 0.999)), and the GAN
         (logits with the fused BCE, z ~ N(0, I)). D has batch norm, so its two passes stay separate."""
         s = self.settings
         backend.seed(s.seed)
-        G, D = self.build_generator(), discriminator(self.conditional)
+        G, D = self.build_generator(), discriminator(self.conditional, pack=s.pack)
         betas = (s.beta1, BETAS[1])
         return GAN(G, D, Adam(G.parameters(), lr=s.lr_g, betas=betas), Adam(D.parameters(), lr=s.lr_d, betas=betas),
                    NOISE_DIM, k=s.k, noise="normal", num_classes=NUM_CLASSES if self.conditional else None,
-                   logits=True, log_every=20)
+                   logits=True, log_every=20, pack=s.pack)
