@@ -72,6 +72,8 @@ def parse_args(argv=None):
     p.add_argument("--table", action="store_true",
                    help="PacGAN's Table 1: GAN and PacGAN2/3/4, --trials trainings each, ours beside the published")
     p.add_argument("--trials", type=positive(int), default=10, help="trials per model for --table (default 10)")
+    p.add_argument("--packs", type=positive(int), nargs="+", default=None, metavar="M",
+                   help="the models of --table, by packing degree (default 1 2 3 4: GAN, PacGAN2, PacGAN3, PacGAN4)")
     # recipe flags: None = the recipe's own value (the default recipe, or the PacGAN one with --pack/--table)
     p.add_argument("--steps", type=positive(int), default=None,
                    help=f"training iterations (default {DEFAULTS.steps}; --compare: {toy_2d.COLLAPSE_PRONE.steps}; "
@@ -93,6 +95,8 @@ def parse_args(argv=None):
     given = [flag for flag, value in (("--resume", args.resume), ("--overwrite", args.overwrite),
                                       ("--checkpoint-every", args.checkpoint_every is not None)) if value]
     modes = [flag for flag, value in (("--table", args.table), ("--compare", args.compare)) if value]
+    if args.packs is not None and not args.table:
+        p.error("--packs chooses the models of --table; pass --table too (a single run takes --pack M)")
     if given and modes:
         p.error(f"{', '.join(given)} cannot be used with {' and '.join(modes)}: only a single run writes "
                 f"a checkpoint, {' and '.join(modes)} none, so there is nothing to resume or overwrite")
@@ -185,7 +189,8 @@ def run_table(args, target, name, recipe, out) -> dict:
     """PacGAN's Table 1 for ``recipe``: GAN and PacGAN2/3/4, args.trials trials each; prints, writes table.json/.png."""
     print(f"PacGAN's Table 1 protocol on the {name} ({target.num_modes} modes, std {target.std}): "
           f"{args.trials} trials per model, seeds {args.seed}..{args.seed + args.trials - 1}, 2,500 samples each")
-    table = toy_2d.pack_trials(target, recipe, trials=args.trials, seed=args.seed, progress=not args.quiet)
+    packs = tuple(args.packs) if args.packs else (1, 2, 3, 4)
+    table = toy_2d.pack_trials(target, recipe, packs=packs, trials=args.trials, seed=args.seed, progress=not args.quiet)
     published = toy_2d.PUBLISHED_TABLE1[name]
     print(f"\n{'model':<16} {'modes':>14} {'high quality':>16} {'reverse KL':>14} {'s/trial':>8}")
 
@@ -204,7 +209,8 @@ def run_table(args, target, name, recipe, out) -> dict:
           "reverse KL: KL(high-quality samples' histogram over the modes || uniform)")
     table_figure(table, target, out / "table.png", title=text("ring.table_title", name=text(f"ring.name_{name}")))
     result = {"target": {"name": name, **target.describe()},
-              "settings": {**recipe.to_dict(), "trials": args.trials, "seed": args.seed, "backend": backend.name},
+              "settings": {**recipe.to_dict(), "trials": args.trials, "packs": list(packs), "seed": args.seed,
+                           "backend": backend.name},
               "published": {m: dict(zip(toy_2d.TABLE_METRICS, [dict(zip(("mean", "standard_error"), v)) for v in vals]))
                             for m, vals in published.items()},
               "models": {m: {"pack": e["pack"], **e["summary"], "trials": e["trials"]} for m, e in table.items()}}

@@ -173,6 +173,22 @@ def test_table_writes_every_model_with_mean_and_standard_error_of_its_trials(tmp
     assert [t["seed"] for t in table["models"]["GAN"]["trials"]] == [0, 1]
 
 
+def test_table_packs_flag_chooses_the_models(tmp_path, capsys):
+    import json
+    _ring_demo().main(["--table", "--packs", "2", "--trials", "1", "--steps", "3", "--out", str(tmp_path), "--quiet"])
+    table = json.loads((tmp_path / "table.json").read_text())
+    assert list(table["models"]) == ["PacGAN2"] and table["settings"]["packs"] == [2]
+    with pytest.raises(SystemExit):
+        _ring_demo().main(["--packs", "2", "--out", str(tmp_path / "x")])
+    assert "--packs chooses the models of --table" in capsys.readouterr().err
+
+
+def test_the_ring_recipe_is_the_deep_generator_one():
+    from minigan import toy_2d
+    r = toy_2d.PACGAN_RING
+    assert (r.pack, r.hidden, r.d_hidden, r.steps, r.final_lr_factor) == (2, (128,) * 4, (128, 128), 40000, 0.01)
+
+
 def test_pack_flag_trains_a_packed_gan_on_the_papers_ring(tmp_path):
     import json
     _ring_demo().main(["--pack", "2", "--steps", "3", "--out", str(tmp_path), "--quiet"])
