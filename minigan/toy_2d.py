@@ -264,7 +264,7 @@ def pack_trials(target, recipe: Recipe2D, packs=(1, 2, 3, 4), trials: int = 10, 
 PACGAN_RING = Recipe2D(pack=2, batch_size=64, lr_g=2e-3, lr_d=2e-3, steps=40000, final_lr_factor=0.01,
                        hidden=(128, 128, 128, 128), d_hidden=(128, 128))
 #: minigan's recipe for PacGAN's grid (25 modes, std 0.05): the ring's first, short recipe (2 x 128, 6,000
-#: iterations) with PacGAN4, and both networks
-#: on standardised data (x / 2.83): on seed 0, 13% high quality and 24 modes against 2% and 17% without;
-#: over 10 trials still only 10% high quality and reverse KL 0.62 (README: this recipe fails the grid).
+#: iterations) with PacGAN4, and both networks on standardised data (x / 2.83): on seed 0, 13% high
+#: quality and 24 modes against 2% and 17% without; over 10 trials still only 10% high quality and
+#: reverse KL 0.62 (README: this recipe fails the grid).
 PACGAN_GRID = Recipe2D(pack=4, batch_size=64, lr_g=2e-3, lr_d=2e-3, steps=6000, standardize=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import pathlib
+import signal
+import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -113,3 +116,23 @@ def synthetic_mnist(n: int = 128, seed: int = 0):
 def labels_of(*values):
     """Device int64 labels."""
     return backend.asarray(values, dtype=backend.xp.int64)
+
+
+# -- demos as real processes, for the tests that kill one with a real signal -------------------
+def start_demo(name: str, *argv) -> subprocess.Popen:
+    """``demos/<name>.py argv`` in a process of its own, with one BLAS thread (every process of a
+    bit-identity comparison must use the same thread count: a product split over other threads
+    rounds differently) and the Agg backend; stdout and stderr piped."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    command = [sys.executable, str(ROOT / "demos" / f"{name}.py"), *map(str, argv)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def kill_at_first_checkpoint(process: subprocess.Popen, checkpoint_file: pathlib.Path, timeout: float = 120) -> None:
+    """SIGKILL ``process`` as soon as ``checkpoint_file`` exists: no chance to clean up, mid-step,
+    maybe mid-write. Fails if the process ended before it could be interrupted."""
+    deadline = time.monotonic() + timeout
+    while not checkpoint_file.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the run finished before it could be interrupted"

@@ -1,12 +1,7 @@
 """The loop shared by the MNIST GANs: divergence keeps the last good checkpoint, a killed run resumes exactly."""
 import gzip
-import os
 import pathlib
-import signal
 import struct
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
@@ -82,22 +77,15 @@ def write_training_files(folder, n=512, seed=0):
 
 
 def demo(data, out, *extra):
-    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    command = [sys.executable, str(ROOT / "demos" / "mnist_cgan.py"), "--data", str(data), "--out", str(out),
-               "--epochs", "3", "--batch-size", "32", "--seed", "2", "--quiet", *extra]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return conftest.start_demo("mnist_cgan", "--data", data, "--out", out, "--epochs", 3, "--batch-size", 32,
+                               "--seed", 2, "--quiet", *extra)
 
 
 def test_a_run_killed_by_a_signal_resumes_to_the_uninterrupted_result(tmp_path):
     write_training_files(tmp_path)
     straight = demo(tmp_path, tmp_path / "straight")
-    cut = demo(tmp_path, tmp_path / "cut")
     checkpoint_file = tmp_path / "cut" / "checkpoint.npz"
-    deadline = time.monotonic() + 120
-    while not checkpoint_file.exists() and time.monotonic() < deadline and cut.poll() is None:
-        time.sleep(0.05)
-    cut.send_signal(signal.SIGKILL)                 # no chance to clean up: mid-epoch, maybe mid-write
-    assert cut.wait() == -signal.SIGKILL, "the run finished before it could be interrupted"
+    conftest.kill_at_first_checkpoint(demo(tmp_path, tmp_path / "cut"), checkpoint_file)
     epoch = checkpoint.load(checkpoint_file)["epoch"]
     assert 1 <= epoch < 3
     resumed = demo(tmp_path, tmp_path / "cut", "--resume")

@@ -5,17 +5,14 @@ checkpoint ends bit-identical to one that ran straight through (NumPy); a demo r
 over an unfinished run's checkpoint unless told --resume or --overwrite, deletes the checkpoint
 once its outputs are written, and refuses to resume with other settings.
 """
-import os
 import pathlib
-import signal
-import subprocess
 import sys
-import time
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+import conftest
 from minigan import backend, checkpoint, cli, toy_2d, toy_gan
 from minigan.data import toy
 from minigan.errors import TrainingDiverged
@@ -156,30 +153,21 @@ def demo_argv(name, out, *extra):
 
 
 def demo(name, out, *extra):
-    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    command = [sys.executable, str(ROOT / "demos" / f"{name}.py"), *demo_argv(name, out, *extra)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return conftest.start_demo(name, *demo_argv(name, out, *extra))
 
 
 @exact
 @pytest.mark.parametrize("name", list(QUICK))
 def test_a_demo_killed_by_a_signal_resumes_to_the_uninterrupted_result(name, tmp_path):
-    cut = demo(name, tmp_path / "cut")
     checkpoint_file = tmp_path / "cut" / checkpoint.FILE_NAME
-    deadline = time.monotonic() + 120
-    while not checkpoint_file.exists() and time.monotonic() < deadline and cut.poll() is None:
-        time.sleep(0.01)
-    cut.send_signal(signal.SIGKILL)                 # no chance to clean up: mid-iteration, maybe mid-write
-    assert cut.wait() == -signal.SIGKILL, "the run finished before it could be interrupted"
+    conftest.kill_at_first_checkpoint(demo(name, tmp_path / "cut"), checkpoint_file)
     reached = checkpoint.load(checkpoint_file)["iteration"]
     assert DEMO_EVERY <= reached < DEMO_STEPS and not (tmp_path / "cut" / "samples.npy").exists()
     resumed = demo(name, tmp_path / "cut", "--resume")
     out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err.decode()
     assert f"{DEMO_STEPS} iterations, resumed from iteration {reached}, in" in out.decode()
-    # the uninterrupted run in a process of its own too: the same BLAS thread count as the others (the
-    # test process may have more, and a product split over other threads rounds differently)
-    straight = demo(name, tmp_path / "straight")
+    straight = demo(name, tmp_path / "straight")     # a process too: the same BLAS threads as the others
     assert straight.wait(timeout=300) == 0, straight.stderr.read().decode()
     np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
                                   np.load(tmp_path / "cut" / "samples.npy"))
