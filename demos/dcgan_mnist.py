@@ -39,6 +39,12 @@ def parse_args(argv=None):
                    help="PacGAN: D judges PACK images at once, stacked as channels (unconditional only; default: %(default)s)")
     p.add_argument("--batchnorm-output", action="store_true",
                    help="break a DCGAN guideline on purpose: batch norm on G's output (docs/dcgan.md section 5)")
+    p.add_argument("--minibatch-kernels", type=cli.non_negative_int, default=defaults.minibatch_kernels, metavar="B",
+                   help="minibatch discrimination on D's features with B kernels (Salimans et al. 2016; "
+                        "docs/dcgan.md section 5.2; default: %(default)s, off)")
+    p.add_argument("--ema", type=cli.bounded(0, 1, high_open=True), default=defaults.ema_decay, metavar="DECAY",
+                   help="draw samples from an exponential moving average of G's weights with this factor, "
+                        "e.g. 0.999 (docs/dcgan.md section 5.2; default: %(default)s, off)")
     return p.parse_args(argv)
 
 
@@ -46,7 +52,8 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     settings = dcgan.Settings(epochs=args.epochs, batch_size=args.batch_size, k=args.k, seed=args.seed,
                               lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, conditional=args.conditional,
-                              pack=args.pack, output_batchnorm=args.batchnorm_output, limit=args.limit)
+                              pack=args.pack, output_batchnorm=args.batchnorm_output, ema_decay=args.ema,
+                              minibatch_kernels=args.minibatch_kernels, limit=args.limit)
     return cli.run_image_demo(dcgan.Experiment(settings), args)
 
 

@@ -101,7 +101,7 @@ class ParzenOverTraining:
         if not self.every or epoch % self.every:
             return
         start = time.perf_counter()
-        centres = image_sampling.generate_images(gan.generator, self.z, output=self.experiment.output)
+        centres = image_sampling.generate_images(gan.sampler, self.z, output=self.experiment.output)
         sigma, table = metrics.parzen_select_sigma(centres, self.points)
         best = max(table, key=lambda row: row["mean"])
         rows = [r for r in self.record["epochs"] if r["epoch"] < epoch]     # a resumed run replaces later ones

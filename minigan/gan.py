@@ -30,6 +30,7 @@ from collections import defaultdict
 import numpy
 
 from . import backend
+from .averaging import ExponentialAverage
 from .errors import TrainingDiverged
 from .losses import BCELoss, BCEWithLogitsLoss, mean
 from .nn.activations import sigmoid
@@ -89,6 +90,9 @@ class GAN:
             ``pack`` samples at a time, all real or all fake, concatenated along the features
             (:func:`pack_samples`), so D's input width is pack * the sample width; batches
             must hold a multiple of ``pack`` samples.
+        ema_decay: > 0 keeps an exponential moving average of G's weights with this factor
+            (``minigan.averaging``; e.g. 0.999) and draws samples from it (:attr:`sampler`);
+            0 (default) samples the trained G itself. Training is the same either way.
 
     Attribute ``joint_d_pass``: True (chosen when every layer of D is row-wise) runs D's
     update as one pass over [real; fake]; False runs the paper's two passes. Both give the
@@ -98,7 +102,7 @@ class GAN:
     def __init__(self, generator, discriminator, g_optimizer, d_optimizer, noise_dim: int, *,
                  k: int = 1, generator_loss: str = "non-saturating", noise: str = "uniform",
                  num_classes: int | None = None, logits: bool = False, log_every: int = 50,
-                 pack: int = 1):
+                 pack: int = 1, ema_decay: float = 0.0):
         if generator_loss not in GENERATOR_LOSSES:
             raise ValueError(f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}; got {generator_loss!r}")
         if noise not in NOISE_PRIORS:
@@ -121,6 +125,7 @@ class GAN:
         self.generator_loss, self.noise = generator_loss, noise
         self.num_classes, self.logits, self.log_every = num_classes, logits, log_every
         self.pack = pack
+        self.average = ExponentialAverage(generator, ema_decay) if ema_decay else None
         self.bce = BCEWithLogitsLoss() if logits else BCELoss(reject_nan=False, check_target=False)
         self.iteration = 0            # completed Algorithm-1 iterations (k D steps + 1 G step)
         self.d_steps = 0
@@ -155,16 +160,24 @@ class GAN:
     def _probability(self, d_out):
         return sigmoid(d_out) if self.logits else d_out
 
+    @property
+    def sampler(self):
+        """The generator that samples are drawn from: the weight average with ``ema_decay``, else G."""
+        return self.generator if self.average is None else self.average.average
+
     def generate(self, m: int, labels=None, z=None):
-        """m samples G(z) in evaluation mode, shape (m, ...). Pass ``z`` and/or ``labels`` to fix them."""
+        """m samples of :attr:`sampler` in evaluation mode, shape (m, ...). Pass ``z`` and/or
+        ``labels`` to fix them."""
         z = self.sample_noise(m) if z is None else z
         if labels is None:
             labels = self.sample_labels(m)
-        self.generator.eval()
+        net = self.sampler
+        was_training = net.training
+        net.eval()
         try:
-            return self._g(z, labels)
+            return net(z) if labels is None else net(z, labels)
         finally:
-            self.generator.train()
+            net.train(was_training)
 
     # -- the two updates ----------------------------------------------------------
     def discriminator_step(self, real, labels=None):
@@ -255,6 +268,8 @@ class GAN:
         finally:
             set_requires_grad(self._d_parameters, True)    # D trains again, even after an error
         self.g_optimizer.step()
+        if self.average is not None:
+            self.average.update()
         self.g_steps += 1
         self._pending["g_loss"].append(g_loss)
         self._record_grad_norm("g_grad_norm", self.g_optimizer)
@@ -351,8 +366,9 @@ class GAN:
 
     # -- saving and resuming --------------------------------------------------------
     def state_dict(self) -> dict:
-        """Everything needed to resume: both networks, both optimizers, counters, history, random state."""
-        return {
+        """Everything needed to resume: both networks, both optimizers, counters, history, random state
+        (and with ``ema_decay``, the weight average as ``"generator_average"``)."""
+        state = {
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
@@ -361,18 +377,26 @@ class GAN:
             "history": self.history,
             "rng": backend.rng().get_state(),
         }
+        if self.average is not None:
+            state["generator_average"] = self.average.state_dict()
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what ``state_dict`` saved. A state of another model (other layers or sizes)
         raises KeyError/ValueError naming the part ("generator", ...) and the mismatching keys."""
         parts = ("generator", "discriminator", "g_optimizer", "d_optimizer", "counters", "history")
+        if self.average is not None:
+            parts += ("generator_average",)
         missing = [part for part in parts if part not in state]
+        if missing == ["generator_average"]:
+            raise KeyError(f"GAN.load_state_dict: the state has no generator_average: it was saved by a GAN "
+                           f"without ema_decay, and this one has ema_decay={self.average.decay}")
         if missing:
             raise KeyError(f"GAN.load_state_dict: the state has no {', '.join(missing)}: not a GAN's state_dict "
                            f"(it has {', '.join(map(str, state)) or 'nothing'})")
-        for part in parts[:4]:
+        for part in parts[:4] + parts[6:]:
             try:
-                getattr(self, part).load_state_dict(state[part])
+                getattr(self, "average" if part == "generator_average" else part).load_state_dict(state[part])
             except (KeyError, ValueError, TypeError) as exc:
                 message = exc.args[0] if exc.args else repr(exc)
                 raise type(exc)(f"GAN.load_state_dict: {part} does not match this GAN's: {message}") from exc

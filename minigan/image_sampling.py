@@ -104,15 +104,17 @@ def save_generator(path, experiment, generator_module, **info) -> pathlib.Path:
 def load_generator(path):
     """Rebuild a trained generator from ``generator.npz`` or a training ``checkpoint.npz``.
 
-    Returns (generator in eval mode, config): the config has at least ``experiment``,
+    A checkpoint of a run with ``ema_decay`` gives its weight average (``GAN.sampler``), as
+    generator.npz does. Returns (generator in eval mode, config): the config has at least ``experiment``,
     ``conditional``, ``noise_dim``, ``noise``, ``output``, ``num_classes``. Its forward is
     ``G(z)`` or ``G(z, labels)``.
     """
     from .experiments import experiment_from_config   # experiments build on this module
 
     state = checkpoint.load(path)
-    if "gan" in state:                                   # a training checkpoint
-        weights = state["gan"]["generator"]
+    if "gan" in state:                                   # a training checkpoint: the generator samples come from
+        gan = state["gan"]
+        weights = gan["generator_average"]["average"] if "generator_average" in gan else gan["generator"]
         config = {"experiment": state.get("experiment", "mnist_cgan"), "settings": state["settings"],
                   "epoch": state["epoch"]}
     elif "generator" in state and "config" in state:

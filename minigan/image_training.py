@@ -236,7 +236,7 @@ def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int,
     ``classifier`` (optional, ``minigan.classifier``): reads the samples, so that the health
     check can see mode collapse in their class histogram."""
     settings = experiment.settings
-    samples, sample_labels = experiment.sample(gan.generator, samples_per_class, seed=settings.seed)
+    samples, sample_labels = experiment.sample(gan.sampler, samples_per_class, seed=settings.seed)
     class_histogram = None
     if classifier is not None:
         from . import metrics
@@ -245,7 +245,7 @@ def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int,
     numpy.save(out / "samples.npy", samples)
     if sample_labels is not None:
         numpy.save(out / "labels.npy", sample_labels)
-    image_sampling.save_generator(out / "generator.npz", experiment, gan.generator, epochs=settings.epochs)
+    image_sampling.save_generator(out / "generator.npz", experiment, gan.sampler, epochs=settings.epochs)
     summary = {
         "experiment": experiment.name, "settings": dataclasses.asdict(settings), "backend": backend.name,
         "train_images": n_images, "iterations_per_epoch": steps, "epochs_completed": len(seconds),

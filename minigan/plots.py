@@ -234,7 +234,7 @@ class EpochFigures:
 
     def __call__(self, epoch, gan):
         from . import backend, health, image_sampling
-        G, output = gan.generator, self.experiment.output
+        G, output = gan.sampler, self.experiment.output
         if image_sampling.is_conditional(G):
             grid = image_sampling.generate_images(G, self.grid_z, self.grid_labels, output)
             small = image_sampling.generate_images(G, self.small_z, backend.xp.arange(9, dtype=backend.xp.int64),

@@ -80,6 +80,22 @@ def test_scaled_down_d_of_g_gradients_match_finite_differences(float64):
     assert {"G.layers.4.weight", "G.layers.5.weight", "D.layers.0.weight", "D.layers.3.bias"} <= set(result.errors)
 
 
+@pytest.mark.parametrize("conditional", [False, True])
+def test_minibatch_discrimination_sits_on_d_features_and_its_gradients_match_finite_differences(float64, conditional):
+    backend.seed(6)
+    D = dcgan.discriminator(conditional, channels=(2, 3), image_size=8, num_classes=3, minibatch_kernels=4)
+    features = D.features.layers if conditional else D.layers[:-1]
+    assert [type(m).__name__ for m in features[-2:]] == ["Flatten", "MinibatchDiscrimination"]
+    assert features[-1].in_features == 3 * 2 * 2 and features[-1].reduction == "mean"
+    labels = (conftest.labels_of(0, 2, 1, 2),) if conditional else ()
+    result = gradcheck.check_module(D, backend.rng().normal((4, 1, 8, 8)), *labels)
+    assert result.max_error < 1e-6, result
+    name = "features.layers.6.weight" if conditional else "layers.6.weight"
+    assert {"input", name} <= set(result.errors)
+    full = dcgan.Experiment(dcgan.Settings(minibatch_kernels=50)).build_gan(None).discriminator
+    assert full.layers[-1].weight.shape == (6272 + 50, 1)
+
+
 def test_projection_discriminator_gradients_match_finite_differences(float64):
     backend.seed(2)
     _, D = tiny_networks(conditional=True)
@@ -146,29 +162,44 @@ def test_batchnorm_on_the_output_is_an_explicit_ablation_of_the_generator():
     (dict(pack=3, batch_size=64), "batch_size must be a multiple of pack"),
     (dict(pack=4, batch_size=4), "at least 2 packed rows"),
     (dict(pack=0), "pack must be a positive integer"),
+    (dict(ema_decay=1.0), r"ema_decay must be 0 \(off\) or in \(0, 1\).*got 1.0"),
+    (dict(ema_decay=-0.5), "ema_decay must be 0"),
+    (dict(minibatch_kernels=-1), r"minibatch_kernels must be 0 \(off\) or a positive integer; got -1"),
 ])
-def test_bad_pack_settings_are_errors_that_name_them(settings, match):
+def test_bad_pack_and_average_settings_are_errors_that_name_them(settings, match):
     with pytest.raises(ValueError, match=match):
         dcgan.Settings(**settings)
 
 
 def final_weights(out):
     state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
-    return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+    weights = {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+    weights.update((f"average/{k}", v) for k, v in state.get("generator_average", {}).get("average", {}).items())
+    return weights
 
 
-def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrupted_one(tmp_path):
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9])
+def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrupted_one(tmp_path, ema_decay):
     images, labels = synthetic_mnist(n=16)
     quick = {"show_progress": False, "samples_per_class": 2}
-    settings = lambda epochs: dcgan.Settings(epochs=epochs, batch_size=8, seed=5, conditional=True)  # noqa: E731
+    settings = lambda epochs: dcgan.Settings(epochs=epochs, batch_size=8, seed=5, conditional=True,  # noqa: E731
+                                             ema_decay=ema_decay)
     image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "straight", **quick)
     image_training.train(dcgan.Experiment(settings(1)), images, labels, tmp_path / "resumed", **quick)
     image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "resumed", resume=True, **quick)
     straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
     assert "generator/body.layers.1.running_var" in straight and straight.keys() == resumed.keys()
+    assert ("average/body.layers.1.running_var" in straight) == (ema_decay > 0)
     assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
     np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
                                   np.load(tmp_path / "resumed" / "samples.npy"))
+    # the samples, generator.npz and a checkpoint rebuilt by load_generator all come from GAN.sampler
+    sampler, _ = image_sampling.load_generator(tmp_path / "resumed" / image_training.CHECKPOINT)
+    saved, _ = image_sampling.load_generator(tmp_path / "resumed" / "generator.npz")
+    prefix = "average/" if ema_decay else "generator/"
+    for key, value in sampler.state_dict().items():
+        np.testing.assert_array_equal(value, straight[prefix + key])
+        np.testing.assert_array_equal(value, saved.state_dict()[key])
 
 
 # -- the demo, end to end on the shared MNIST files ----------------------------------------

@@ -59,6 +59,8 @@ class Settings:
     conditional: bool = False
     pack: int = 1                # PacGAN: D judges `pack` images at once, stacked as channels (docs/dcgan.md §5)
     output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/dcgan.md §5)
+    ema_decay: float = 0.0       # > 0: samples come from an exponential moving average of G (docs/dcgan.md §5.2)
+    minibatch_kernels: int = 0   # > 0: minibatch discrimination on D's features, B kernels (docs/dcgan.md §5.2)
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
@@ -67,12 +69,18 @@ class Settings:
             raise ValueError(f"batch_size must be >= 2 (batch norm needs two images); got {self.batch_size}")
         if isinstance(self.pack, bool) or not isinstance(self.pack, int) or self.pack < 1:
             raise ValueError(f"pack must be a positive integer; got {self.pack!r}")
+        if isinstance(self.minibatch_kernels, bool) or not isinstance(self.minibatch_kernels, int) \
+                or self.minibatch_kernels < 0:
+            raise ValueError(f"minibatch_kernels must be 0 (off) or a positive integer; got {self.minibatch_kernels!r}")
         if self.pack > 1 and self.conditional:
             raise ValueError(f"pack > 1 needs the unconditional DCGAN (a packed row has no one label); "
                              f"got pack={self.pack} with conditional=True")
         if self.batch_size % self.pack or self.batch_size // self.pack < 2:
             raise ValueError(f"batch_size must be a multiple of pack with at least 2 packed rows per batch "
                              f"(batch norm); got batch_size {self.batch_size}, pack {self.pack}")
+        if isinstance(self.ema_decay, bool) or not isinstance(self.ema_decay, (int, float)) \
+                or not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be 0 (off) or in (0, 1), e.g. 0.999; got {self.ema_decay!r}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1); got {self.beta1!r}")
 
@@ -178,10 +186,21 @@ def generator(conditional: bool = False, *, noise_dim: int = NOISE_DIM, channels
     return nn.Conditional(num_classes, embedding_dim, body) if conditional else body
 
 
-def discriminator_features(channels=D_CHANNELS, in_channels: int = 1) -> Module:
+#: minibatch discrimination on D's 6272 features: C numbers per kernel, and T's initial std, small enough
+#: that the L1 distances between images start O(1) (exp(-distance) neither 0 nor 1)
+MINIBATCH_KERNEL_DIM, MINIBATCH_INIT_STD = 5, 0.005
+
+
+def discriminator_features(channels=D_CHANNELS, in_channels: int = 1, minibatch_kernels: int = 0,
+                           image_size: int = IMAGE_SIZE) -> Module:
     """phi: images (m, in_channels, S, S) -> features (m, channels[1] * (S/4)^2) (6272 for 28x28).
-    ``in_channels`` > 1 reads packed images (PacGAN: ``pack`` images stacked as channels)."""
+    ``in_channels`` > 1 reads packed images (PacGAN: ``pack`` images stacked as channels).
+    ``minibatch_kernels`` = B > 0 appends B minibatch features (``nn.MinibatchDiscrimination``,
+    Salimans et al. 2016): (m, 6272 + B), each saying how close the image is to the rest of its batch."""
     narrow, wide = channels
+    width = wide * (image_size // 4) ** 2
+    crowding = [nn.MinibatchDiscrimination(width, minibatch_kernels, MINIBATCH_KERNEL_DIM, MINIBATCH_INIT_STD,
+                                           reduction="mean")] if minibatch_kernels else []
     return nn.Sequential(
         nn.Conv2d(in_channels, narrow, KERNEL, STRIDE, PADDING),    # no batch norm on D's input layer
         nn.LeakyReLU(0.2),
@@ -189,18 +208,21 @@ def discriminator_features(channels=D_CHANNELS, in_channels: int = 1) -> Module:
         nn.BatchNorm2d(wide),
         nn.LeakyReLU(0.2),
         nn.Flatten(),
+        *crowding,
     )
 
 
 def discriminator(conditional: bool = False, *, channels=D_CHANNELS, image_size: int = IMAGE_SIZE,
-                  num_classes: int = NUM_CLASSES, pack: int = 1) -> Module:
+                  num_classes: int = NUM_CLASSES, pack: int = 1, minibatch_kernels: int = 0) -> Module:
     """D: images (m, pack, image_size, image_size) [and labels (m,)] -> logits (m, 1).
     ``pack`` > 1 (unconditional only): one logit per packed row of ``pack`` images (``GAN(pack=)``).
+    ``minibatch_kernels``: see :func:`discriminator_features`.
 
     Conditional: a :class:`ProjectionDiscriminator`; its embedding starts N(0, 0.02) like the
     head's weight it is added to, so the label's term starts as small as the head's."""
     base = _check_image_size(image_size)
-    features, width = discriminator_features(channels, in_channels=pack), channels[1] * base * base
+    features = discriminator_features(channels, pack, minibatch_kernels, image_size)
+    width = channels[1] * base * base + minibatch_kernels
     if not conditional:
         return dcgan_init(nn.Sequential(*features.layers, nn.Linear(width, 1)))
     D = dcgan_init(ProjectionDiscriminator(features, width, num_classes))
@@ -226,8 +248,9 @@ class Experiment(ImageExperiment):
         (logits with the fused BCE, z ~ N(0, I)). D has batch norm, so its two passes stay separate."""
         s = self.settings
         backend.seed(s.seed)
-        G, D = self.build_generator(), discriminator(self.conditional, pack=s.pack)
+        G, D = self.build_generator(), discriminator(self.conditional, pack=s.pack,
+                                                        minibatch_kernels=s.minibatch_kernels)
         betas = (s.beta1, BETAS[1])
         return GAN(G, D, Adam(G.parameters(), lr=s.lr_g, betas=betas), Adam(D.parameters(), lr=s.lr_d, betas=betas),
                    NOISE_DIM, k=s.k, noise="normal", num_classes=NUM_CLASSES if self.conditional else None,
-                   logits=True, log_every=20, pack=s.pack)
+                   logits=True, log_every=20, pack=s.pack, ema_decay=s.ema_decay)
