@@ -2,6 +2,7 @@
 
     python demos/dcgan_mnist.py --data DIR                  # unconditional, 5 epochs of 60,000 images
     python demos/dcgan_mnist.py --data DIR --conditional    # G reads the digit; a projection discriminator
+    python demos/dcgan_mnist.py --data DIR --pack 4 --minibatch-kernels 50 --epochs 8   # unconditional, even classes
     python demos/dcgan_mnist.py --download                  # fetch MNIST first (MD5-checked)
     python demos/dcgan_mnist.py --resume --epochs 10        # continue exactly where the last checkpoint stopped
 

@@ -44,6 +44,7 @@ import argparse
 import json
 import pathlib
 import sys
+import textwrap
 from dataclasses import replace
 
 import numpy
@@ -52,8 +53,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from minigan import backend, health, metrics, toy_2d  # noqa: E402
 from minigan.figure_text import text  # noqa: E402
-from minigan.cli import (add_resume_arguments, add_run_arguments, non_negative_int, positive, run_main,  # noqa: E402
-                         start_run, toy_checkpoints)
+from minigan.cli import (add_resume_arguments, add_run_arguments, bounded, non_negative_int, positive,  # noqa: E402
+                         run_main, start_run, toy_checkpoints)
 from minigan.training import CHECKPOINT_EVERY  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
@@ -89,6 +90,9 @@ def parse_args(argv=None):
                    help=f"D's verdicts per batch, real and fake each (default {DEFAULTS.batch_size}); with --pack M "
                         "a batch holds M times as many samples")
     p.add_argument("--noise-dim", type=positive(int), default=None, help=f"dimension of z ~ N(0, I) (default {DEFAULTS.noise_dim})")
+    p.add_argument("--ema", type=bounded(0, 1, high_open=True), default=None, metavar="DECAY",
+                   help="draw samples from an exponential moving average of G's weights with this factor, 0 = off "
+                        "(default 0; --grid with --pack/--table: the recipe's 0.999)")
     add_resume_arguments(p, checkpoint_every=CHECKPOINT_EVERY)
     add_run_arguments(p, None, "output folder (default outputs/ring_2d, or outputs/ring_2d/grid with --grid)")
     args = p.parse_args(argv)
@@ -107,7 +111,7 @@ def chosen_recipe(args, base):
     """``base`` with every recipe flag that was given on the command line."""
     flags = {"generator_loss": args.loss, "k": args.k, "lr_g": args.lr_g, "lr_d": args.lr_d,
              "minibatch_kernels": args.minibatch_kernels, "batch_size": args.batch_size,
-             "noise_dim": args.noise_dim, "steps": args.steps, "pack": args.pack}
+             "noise_dim": args.noise_dim, "steps": args.steps, "pack": args.pack, "ema_decay": args.ema}
     return replace(base, **{k: v for k, v in flags.items() if v is not None})
 
 
@@ -267,7 +271,9 @@ def table_figure(table, target, path, title):
         draw_samples(ax, entry["samples"], target, text("ring.table_panel", model=model, captured=m['modes_captured'],
                                                         modes=target.num_modes, quality=100 * m['high_quality'],
                                                         reverse_kl=m['reverse_kl']))
-    fig.suptitle(text("ring.table_suptitle", title=title), fontsize=10)
+    # wrapped to the figure's width (about 13 characters per inch at this size), so no panel count clips it
+    fig.suptitle(textwrap.fill(text("ring.table_suptitle", title=title), width=int(13 * 2.8 * len(table))),
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -125,6 +125,8 @@ class GAN:
         self.generator_loss, self.noise = generator_loss, noise
         self.num_classes, self.logits, self.log_every = num_classes, logits, log_every
         self.pack = pack
+        if isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float)) or not 0 <= ema_decay < 1:
+            raise ValueError(f"ema_decay must be 0 (off) or in (0, 1), e.g. 0.999; got {ema_decay!r}")
         self.average = ExponentialAverage(generator, ema_decay) if ema_decay else None
         self.bce = BCEWithLogitsLoss() if logits else BCELoss(reject_nan=False, check_target=False)
         self.iteration = 0            # completed Algorithm-1 iterations (k D steps + 1 G step)
@@ -391,6 +393,10 @@ class GAN:
         if missing == ["generator_average"]:
             raise KeyError(f"GAN.load_state_dict: the state has no generator_average: it was saved by a GAN "
                            f"without ema_decay, and this one has ema_decay={self.average.decay}")
+        if self.average is None and "generator_average" in state:
+            raise ValueError(f"GAN.load_state_dict: the state has a generator_average (saved with ema_decay="
+                             f"{state['generator_average']['decay']}), and this GAN keeps none: build it with that "
+                             f"ema_decay, or the average would be lost")
         if missing:
             raise KeyError(f"GAN.load_state_dict: the state has no {', '.join(missing)}: not a GAN's state_dict "
                            f"(it has {', '.join(map(str, state)) or 'nothing'})")

@@ -87,6 +87,8 @@ def test_a_state_without_the_average_is_refused_by_a_gan_with_one_and_says_why()
     state = small_gan(0.0).state_dict()
     with pytest.raises(KeyError, match="no generator_average.*without ema_decay.*ema_decay=0.99"):
         small_gan(0.99).load_state_dict(state)
+    with pytest.raises(ValueError, match="has a generator_average .*ema_decay=0.99.*keeps none"):
+        small_gan(0.0).load_state_dict(small_gan(0.99).state_dict())
     average = ExponentialAverage(nn.Linear(1, 1), 0.5)
     with pytest.raises(ValueError, match="decay 0.5, this average has 0.25"):
         ExponentialAverage(nn.Linear(1, 1), 0.25).load_state_dict(average.state_dict())
@@ -96,3 +98,6 @@ def test_a_state_without_the_average_is_refused_by_a_gan_with_one_and_says_why()
 def test_a_decay_outside_0_1_is_an_error_that_names_it(decay):
     with pytest.raises(ValueError, match=r"decay must be a number in \(0, 1\).*got"):
         ExponentialAverage(nn.Linear(1, 1), decay)
+    if decay != 0:              # 0 is the GAN's "no average"
+        with pytest.raises(ValueError, match=r"ema_decay must be 0 \(off\) or in \(0, 1\).*got"):
+            small_gan(decay)
