@@ -400,9 +400,14 @@ class GAN:
         if missing:
             raise KeyError(f"GAN.load_state_dict: the state has no {', '.join(missing)}: not a GAN's state_dict "
                            f"(it has {', '.join(map(str, state)) or 'nothing'})")
-        for part in parts[:4] + parts[6:]:
+        owners = {"generator": self.generator, "discriminator": self.discriminator,
+                  "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer,
+                  "generator_average": self.average}
+        for part in parts:
+            if part not in owners:          # counters and history: restored below
+                continue
             try:
-                getattr(self, "average" if part == "generator_average" else part).load_state_dict(state[part])
+                owners[part].load_state_dict(state[part])
             except (KeyError, ValueError, TypeError) as exc:
                 message = exc.args[0] if exc.args else repr(exc)
                 raise type(exc)(f"GAN.load_state_dict: {part} does not match this GAN's: {message}") from exc
