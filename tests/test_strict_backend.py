@@ -48,3 +48,16 @@ def test_gan_training_toy_data_and_figure_snapshots_run_on_the_strict_backend(st
         assert np.isfinite(g.history["d_loss"]).all()
     ring = toy.ring()
     assert type(ring.sample(4)) is strict_backend.StrictArray
+
+
+def test_the_weight_average_and_a_packed_minibatch_d_run_on_the_strict_backend(strict_backend):
+    from minigan import toy_2d
+    from minigan.data import toy
+
+    recipe = toy_2d.Recipe2D(hidden=(8,), batch_size=4, pack=2, minibatch_kernels=2, ema_decay=0.9, steps=3)
+    g = toy_2d.build_2d(recipe)
+    data = toy.batches(toy.grid(), recipe.batch_size * recipe.pack)
+    for _ in range(3):
+        g.train_step(data)
+    assert type(g.generate(5)) is strict_backend.StrictArray and g.average.updates == 3
+    assert type(g.state_dict()["generator_average"]["average"]["layers.0.weight"]) is np.ndarray
