@@ -4,7 +4,7 @@
     python demos/ring_2d.py --grid           # the 5x5 grid of 25 (std 0.05): harder, the default recipe fails it
     python demos/ring_2d.py --compare        # five variants on a collapse-prone recipe, about 3 min
     python demos/ring_2d.py --pack 2         # PacGAN2 on the papers' ring (radius 1, std 0.01), their protocol
-    python demos/ring_2d.py --grid --pack 4  # PacGAN4 on the papers' 5x5 grid
+    python demos/ring_2d.py --grid --pack 4  # PacGAN4 on the papers' 5x5 grid, about 3 min on one core
     python demos/ring_2d.py --table          # PacGAN's Table 1: GAN, PacGAN2/3/4 x 10 trials, ours beside theirs
 
 A sample is "high quality" when it lies within 3 std of its nearest mode; a
