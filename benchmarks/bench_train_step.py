@@ -464,6 +464,32 @@ def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
     return [statistics.median(t) for t in times], [(min(t), max(t)) for t in times]
 
 
+def openblas_kernel():
+    """The kernel family NumPy's OpenBLAS runs ("SkylakeX", "Haswell", ...), or None.
+
+    OpenBLAS picks it from the CPU at load time unless the environment variable
+    ``OPENBLAS_CORETYPE`` names one: on an AVX-512 machine a forced "Haswell" runs the
+    AVX2 kernels, about half the matmul speed (measured: 242 against 451 GFLOP/s on
+    2 cores of an AMD EPYC, 2026-12-04). PyTorch's MKL/oneDNN ignores that variable, so
+    a forced kernel slows only minigan's side of the comparison.
+    """
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line.lower() and line.rstrip().endswith(".so")}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
+                       "openblas_get_corename"):
+            if hasattr(lib, symbol):
+                getter = getattr(lib, symbol)
+                getter.restype = ctypes.c_char_p
+                return getter().decode()
+    return None
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -505,7 +531,14 @@ def main(args):
           f"torch {meta['torch']}, {args.threads} threads, load average {meta['loadavg_start']}")
     peak = peak_gflops(3, 0.5)
     meta["peak_gemm_gflops"] = peak
-    print(f"{meta['machine']}; float32 matmul 2048^3: {peak:.0f} GFLOP/s")
+    meta["openblas_kernel"] = openblas_kernel() if backend.name == "numpy" else None
+    print(f"{meta['machine']}; float32 matmul 2048^3: {peak:.0f} GFLOP/s; OpenBLAS kernel {meta['openblas_kernel']}")
+    forced = {var: os.environ[var] for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if var in os.environ}
+    meta["openblas_forced"] = forced
+    if forced and backend.name == "numpy":
+        print(f"WARNING: {forced} is set: OpenBLAS runs the kernel named there, not the one it would pick for "
+              f"this CPU, and PyTorch is not affected. To time what a user's NumPy runs: "
+              f"env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python {' '.join(sys.argv)}")
 
     cases = [("cgan", m) for m in args.batch_sizes] * ("cgan" in args.models)
     cases += [("dcgan", m) for m in args.batch_sizes] * ("dcgan" in args.models)

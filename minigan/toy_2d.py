@@ -59,7 +59,10 @@ class Recipe2D(Recipe):
     pack: int = 1                     # D judges `pack` samples at once: a batch is batch_size * pack samples
     d_hidden: tuple | None = None     # D's hidden widths (None: the same as `hidden`)
     d_maxout_pieces: int = 0          # > 0: D's hidden layers are Maxout with this many pieces (PacGAN: 5)
-    g_batchnorm: bool = False         # G's hidden layers: Linear (no bias) -> BatchNorm1d -> ReLU (PacGAN's G)
+    g_batchnorm: bool = False         # G's hidden layers: Linear (no bias) -> BatchNorm1d -> activation (PacGAN's G)
+    # G's hidden activation: "leaky_relu" (slope 0.2, as D's) or "relu" (PacGAN's G); a ReLU unit is flat where
+    # it is off, which lets G pinch a region of noise onto one narrow mode (README: the grid)
+    g_activation: str = "leaky_relu"
     # D's first layer starts with weights and biases this many times larger: steeper features at the
     # same kink positions, for modes much narrower than their spacing (std 0.01 at radius 1)
     d_first_layer_scale: float = 1.0
@@ -94,17 +97,26 @@ def build_discriminator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
 def build_generator(recipe: Recipe2D, data_dim: int = 2) -> nn.Sequential:
     """z (m, noise_dim) -> hidden layers -> x (m, 2), linear output.
 
-    Hidden layers: Linear + LeakyReLU(0.2) (``nn.mlp``), or with ``g_batchnorm``
-    PacGAN's Linear (no bias: BatchNorm's beta is the bias) -> BatchNorm1d -> ReLU.
+    Each hidden layer is Linear -> activation (``g_activation``: LeakyReLU(0.2) or ReLU), or with
+    ``g_batchnorm`` Linear (no bias: BatchNorm's beta is the bias) -> BatchNorm1d -> activation;
+    PacGAN's G is ``g_batchnorm=True, g_activation="relu"``.
     """
-    if not recipe.g_batchnorm:
-        return nn.mlp([recipe.noise_dim, *recipe.hidden, data_dim])
-    from .nn.batchnorm import BatchNorm1d
+    if recipe.g_activation not in G_ACTIVATIONS:
+        raise ValueError(f"Recipe2D.g_activation must be one of {', '.join(G_ACTIVATIONS)}; "
+                         f"got {recipe.g_activation!r}")
     layers, n_in = [], recipe.noise_dim
     for width in recipe.hidden:
-        layers += [nn.Linear(n_in, width, bias=False), BatchNorm1d(width), nn.ReLU()]
+        if recipe.g_batchnorm:
+            layers += [nn.Linear(n_in, width, bias=False), nn.BatchNorm1d(width)]
+        else:
+            layers.append(nn.Linear(n_in, width))
+        layers.append(G_ACTIVATIONS[recipe.g_activation]())
         n_in = width
     return nn.Sequential(*layers, nn.Linear(n_in, data_dim))
+
+
+#: The hidden activations ``Recipe2D.g_activation`` names.
+G_ACTIVATIONS = {"leaky_relu": lambda: nn.LeakyReLU(0.2), "relu": nn.ReLU}
 
 
 def coordinate_scale(target) -> float:

@@ -118,8 +118,27 @@ def test_col2im_by_phase_matches_col2im_by_offset(float64, stride, multiple, pad
                                rtol=1e-12, atol=1e-12)
 
 
+@settings(max_examples=30, deadline=None)
+@given(stride=pairs(2, 3), multiple=pairs(1, 3), padding=pairs(0, 3), size=pairs(1, 5),
+       channels=pairs(1, 4), seed=seeds)
+def test_subpixel_transposed_convolution_matches_gemm_then_col2im(float64, stride, multiple, padding, size,
+                                                                  channels, seed):
+    """The sub-pixel path (the stride divides the kernel) against one GEMM and col2im, whatever the
+    channel counts (the dispatcher uses it only where it is faster)."""
+    kernel = tuple(s * t for s, t in zip(stride, multiple))
+    out_size = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(size, stride, padding, kernel))
+    assume(min(out_size) >= 1)
+    (c_in, c_out), shape = channels, (2, *out_size, channels[1])
+    backend.seed(seed)
+    x = backend.rng().normal((2, *size, c_in))
+    w = backend.rng().normal((c_in, kernel[0] * kernel[1] * c_out))
+    fast = conv.transposed_convolution_by_subpixel(x, w, shape, kernel, stride, padding)
+    slow = conv.col2im(x.reshape(-1, c_in) @ w, shape, kernel, stride, padding)
+    np.testing.assert_allclose(host(fast), host(slow), rtol=1e-12, atol=1e-12)
+
+
 def test_dcgan_transposed_convolution_matches_the_loop_by_loop_one(float64):
-    """DCGAN's kernel 4, stride 2, padding 1 (the by-phase col2im) on a rectangular input."""
+    """DCGAN's kernel 4, stride 2, padding 1 (the sub-pixel path) on a rectangular input."""
     layer = nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1)
     x = backend.rng().normal((2, 3, 3, 5))
     expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data), (2, 2), (1, 1), (0, 0))

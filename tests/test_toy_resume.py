@@ -31,7 +31,8 @@ CASES = {
     "1-D": (toy.Gaussian1D(4.0, 1.25), toy_gan.Recipe(hidden=(16, 16), batch_size=64, k=2, steps=STEPS),
             toy_gan.train_1d, 1),
     # PacGAN2 with batch norm in G: packed batches, and running statistics that must resume too
-    "2-D": (toy.ring(), toy_2d.Recipe2D(hidden=(16, 16), batch_size=32, steps=STEPS, pack=2, g_batchnorm=True),
+    "2-D": (toy.ring(), toy_2d.Recipe2D(hidden=(16, 16), batch_size=32, steps=STEPS, pack=2, g_batchnorm=True,
+                                        g_activation="relu"),
             toy_2d.train_2d, 0),
 }
 

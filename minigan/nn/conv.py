@@ -9,7 +9,8 @@ window of the (padded) input into one row of a matrix ``cols``; then
     its dL/dx:        dx = im2col(g) @ W^T             (the same operation as Conv2d's forward)
 
 so the two layers are each other's adjoints and share ``im2col`` and ``col2im``
-(docs/convolutions.md derives this).
+(docs/convolutions.md derives this). ``transposed_convolution`` is the one place that
+computes col2im(X W); where the stride divides the kernel it can skip col2im (sub-pixel phases).
 
 Layout, the choice that makes this fast on NumPy: arrays are NCHW for the user, as in
 PyTorch, but these layers compute in *channels-last* memory (N, H, W, C):
@@ -124,6 +125,49 @@ def col2im_by_phase(cols, shape, kernel, stride, padding):
                         phase[:, ty:ty + oh, tx:tx + ow] += cols[:, :, :, ry + sh * ty, rx + sw * tx, :]
             out[:, ry::sh, rx::sw] = phase
     return out[:, ph:ph + h, pw:pw + w, :]
+
+
+def transposed_convolution(x, weight_matrix, shape, kernel, stride, padding):
+    """col2im(X @ weight_matrix): a transposed convolution of the channels-last x (N, H, W, C_in).
+
+    weight_matrix: (C_in, kh*kw*C_out), columns in (i, j, o) order; shape: (N, OH, OW, C_out) of the
+    output. This is ConvTranspose2d's forward and Conv2d's input gradient. Where the stride (>= 2)
+    divides the kernel and the output has at least as many numbers per input pixel as the input
+    (sh*sw*C_out >= C_in, DCGAN's 128 -> 64 layers), ``transposed_convolution_by_subpixel`` computes
+    the same in fewer passes over memory (DCGAN's step at batch 256: 18 % faster, measured); elsewhere
+    (DCGAN's 64 -> 1 layer, where it was 3-5x slower) one GEMM and ``col2im``.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, oh, ow, c_out = shape
+    h, w, c_in = x.shape[1:]
+    full = ((h - 1) * sh + kh, (w - 1) * sw + kw)           # the output before padding is cropped
+    if (sh > 1 and sw > 1 and kh % sh == 0 and kw % sw == 0 and sh * sw * c_out >= c_in
+            and ph + oh <= full[0] and pw + ow <= full[1]):     # (no output_padding beyond the stamps)
+        return transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding)
+    return col2im(x.reshape(-1, c_in) @ weight_matrix, shape, kernel, stride, padding)
+
+
+def transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding):
+    """``transposed_convolution`` where the stride divides the kernel, k = s t (same arguments).
+
+    The uncropped output pixel s*q + r (phase r < s) receives the kernel offsets r + s*tau (tau < t)
+    from the input pixels q - tau: each phase is a stride-1 convolution of x with a t x t sub-kernel.
+    So one im2col of x with t x t windows (padded by t - 1), one GEMM against all s*s sub-kernels
+    side by side, and one copy that interleaves the phases ("depth to space") make the output:
+    no col2im, whose additions read a matrix (kh*kw / (t*t*C_in/C_out)) times larger.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, oh, ow, c_out = shape
+    h, w, c_in = x.shape[1:]
+    th, tw = kh // sh, kw // sw
+    # rows (window tap jy, jx, c): the taps run backwards, tau = t - 1 - j; columns (phase ry, rx, o)
+    sub = weight_matrix.reshape(c_in, th, sh, tw, sw, c_out)[:, ::-1, :, ::-1]
+    sub = sub.transpose(1, 3, 0, 2, 4, 5).reshape(th * tw * c_in, sh * sw * c_out)
+    cols = im2col(x, (th, tw), (1, 1), (th - 1, tw - 1))      # (N*Qh*Qw, th*tw*C_in)
+    qh, qw = h + th - 1, w + tw - 1
+    phases = (cols @ sub).reshape(n, qh, qw, sh, sw, c_out)   # one GEMM: every phase of every pixel
+    y = phases.transpose(0, 1, 3, 2, 4, 5).reshape(n, qh * sh, qw * sw, c_out)   # depth to space: one copy
+    return y[:, ph:ph + oh, pw:pw + ow, :]
 
 
 def weight_gradient_matrix(a, b):
@@ -263,8 +307,8 @@ class Conv2d(_ConvNd):
         if input_grad is False:
             return None
         n, c, h, w = x_shape
-        dx = to_channels_first(col2im(g2d @ self._weight_matrix(), (n, h, w, c),
-                                      self.kernel_size, self.stride, self.padding))
+        dx = to_channels_first(transposed_convolution(to_channels_last(grad_output), self._weight_matrix(),
+                                                      (n, h, w, c), self.kernel_size, self.stride, self.padding))
         return dx if input_grad is True else dx[:, input_grad]
 
 
@@ -315,8 +359,8 @@ class ConvTranspose2d(_ConvNd):
         self._check_input(x)
         n, o, oh, ow = self.output_shape(x.shape)
         x2d = to_channels_last(x).reshape(-1, self.in_channels)       # (N*H*W, C_in): a view if channels-last
-        cols = x2d @ self._weight_matrix()                             # (N*H*W, kh*kw*O): one GEMM
-        y = col2im(cols, (n, oh, ow, o), self.kernel_size, self.stride, self.padding)
+        y = transposed_convolution(x2d.reshape(n, *x.shape[2:], self.in_channels), self._weight_matrix(),
+                                   (n, oh, ow, o), self.kernel_size, self.stride, self.padding)   # col2im(x2d W)
         if self.bias is not None:
             y += self.bias.data
         self._cache = (x.shape, x2d, (n, o, oh, ow))      # backward needs x for dL/dW
