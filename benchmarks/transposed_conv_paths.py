@@ -37,7 +37,6 @@ def main(args):
     from minigan import backend
     from minigan.nn import conv
 
-    xp = backend.xp
     kernel, stride, padding = (4, 4), (2, 2), (1, 1)
     print(f"{'batch':>5} {'C_in -> C_out':>14} {'size':>8} {'gemm + col2im':>14} {'sub-pixel':>10}  (ms, median)")
     for n in args.batch_sizes:

@@ -154,7 +154,7 @@ def transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, 
     from the input pixels q - tau: each phase is a stride-1 convolution of x with a t x t sub-kernel.
     So one im2col of x with t x t windows (padded by t - 1), one GEMM against all s*s sub-kernels
     side by side, and one copy that interleaves the phases ("depth to space") make the output:
-    no col2im, whose additions read a matrix (kh*kw / (t*t*C_in/C_out)) times larger.
+    no col2im, whose additions read kh*kw*C_out numbers per input pixel (the im2col here copies t*t*C_in).
     """
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     n, oh, ow, c_out = shape
