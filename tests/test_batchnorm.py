@@ -93,6 +93,25 @@ def test_batch_norm_2d_keeps_the_input_memory_layout():
     assert y.shape == x.shape and y.strides == x.strides
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_2d_gives_the_same_numbers_in_either_memory_layout(float64, training):
+    """Channels-last memory takes the matrix-vector path for the per-channel sums, C order x.sum:
+    the forward, dL/dx and the parameter gradients agree."""
+    x = 1 + 2 * backend.rng().normal((4, 3, 5, 2))
+    channels_last = backend.xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    g = backend.rng().normal(x.shape)
+    results = []
+    for inp in (x, channels_last):
+        backend.seed(1)
+        layer = randomise_affine(nn.BatchNorm2d(3))
+        layer.train(training)
+        y = layer(inp)
+        results.append([host(a).copy() for a in (y, layer.backward(g), layer.weight.grad, layer.bias.grad,
+                                                  layer.running_mean, layer.running_var)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 # --- backward -----------------------------------------------------------------------------
 # batch >= 3: with two values per channel x_hat is +-1 whatever x is, dL/dx shrinks to O(eps) and the
 # finite differences would measure their own rounding noise instead of the backward pass.

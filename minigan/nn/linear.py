@@ -64,4 +64,8 @@ def affine_backward(weight: Parameter, bias, x, g, input_grad=True):
     if input_grad is False:
         return None
     W = weight.data if input_grad is True else weight.data[input_grad]
+    if W.shape[1] == 1:
+        # one output (a discriminator's logit): g W^T is an outer product, the same numbers by
+        # broadcasting; OpenBLAS's GEMM with an inner dimension of 1 took 17x longer (measured)
+        return g * W.T
     return g @ W.T

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backend
 from .module import Module, check_forward_called, check_grad_output
 
 
@@ -11,7 +12,8 @@ class Flatten(Module):
     in C order: for (N, C, H, W) the channel varies slowest). backward: dL/dx = dL/dy reshaped to x's shape.
 
     A reshape is a view when the input is C-contiguous, a copy otherwise (e.g. the channels-last
-    output of a Conv2d); the values are the same either way."""
+    output of a Conv2d); the values are the same either way. dL/dx comes back in the input's
+    memory order."""
 
     rowwise = True
 
@@ -23,6 +25,8 @@ class Flatten(Module):
             got = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
             raise ValueError(f"Flatten: input must have a batch axis and at least one more (N, ...); got shape {got}")
         self._input_shape = tuple(x.shape)
+        # images in channels-last memory (a convolution's output, see conv.py): dL/dx gets the same order
+        self._channels_last = x.ndim == 4 and not x.flags.c_contiguous and x.transpose(0, 2, 3, 1).flags.c_contiguous
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_output):
@@ -30,7 +34,12 @@ class Flatten(Module):
         check_forward_called(self, self._input_shape)
         n, *rest = self._input_shape
         check_grad_output(self, grad_output, (n, math.prod(rest)))
-        return grad_output.reshape(self._input_shape)
+        g = grad_output.reshape(self._input_shape)
+        if self._channels_last:
+            # one copy into the input's memory order here, so that every layer below reads and writes
+            # in order (mixed orders made their passes 2-3x slower, measured; docs/performance.md 6.5)
+            g = backend.xp.ascontiguousarray(g.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        return g
 
 
 class Unflatten(Module):
