@@ -8,6 +8,7 @@ is a patchwork; only the timings mean something.
 
     python benchmarks/ablate_tricks.py                       # cGAN batch 64
     python benchmarks/ablate_tricks.py --model tiny --batch 128 --steps 600
+    python benchmarks/ablate_tricks.py --model dcgan --batch 64 --steps 8 --repeats 15    # docs/performance.md 6.5
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import time
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", choices=["cgan", "tiny"], default="cgan")
+    p.add_argument("--model", choices=["cgan", "tiny", "dcgan"], default="cgan")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=40, help="steps per timed chunk")
     p.add_argument("--repeats", type=int, default=7)
@@ -36,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_train_step as bench  # noqa: E402  (also puts this checkout's minigan on the path)
 from minigan import backend, gan, losses, nn, optim  # noqa: E402
-from minigan.nn import module  # noqa: E402
+from minigan.nn import batchnorm, conv, linear, module, reshape  # noqa: E402
 
 
 # -- the implementations before the speed-ups -------------------------------------------
@@ -149,24 +150,63 @@ def use(run, n_on):
     gan.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
 
 
+# -- the DCGAN's speed-ups (docs/performance.md 6.5) ---------------------------------------
+def old_flatten_backward(self, grad_output):
+    """dL/dx in C order whatever the input's memory order was."""
+    return grad_output.reshape(self._input_shape)
+
+
+def old_affine_backward(weight, bias, x, g, input_grad=True):
+    """g W^T by GEMM even when W has one column (the inner dimension is then 1)."""
+    if weight.requires_grad:
+        weight.accumulate_product(x.T, g)
+    if bias is not None and bias.requires_grad:
+        bias.grad += g.sum(axis=0)
+    if input_grad is False:
+        return None
+    return g @ (weight.data if input_grad is True else weight.data[input_grad]).T
+
+
+def old_channel_sums(self, x):
+    return x.sum(axis=self._axes)
+
+
+NEW.update({"flatten": reshape.Flatten.backward, "affine": linear.affine_backward,
+            "sums": batchnorm._BatchNorm._channel_sums, "block_bytes": conv.BLOCK_BYTES})
+DCGAN_TRICKS = ["flatten_order", "outer_product", "channel_sums", "blocks"]
+DCGAN_VARIANTS = {label: n_on for n_on, label in enumerate([     # row n switches the first n tricks on
+    "before (of these four)", "+ Flatten's dL/dx in the input's order", "+ one-output Linear dL/dx by broadcast",
+    "+ batch norm's sums by matrix-vector", "+ convolutions in batch blocks"])}
+
+
+def use_dcgan(run, n_on):
+    on = {name: i < n_on for i, name in enumerate(DCGAN_TRICKS)}
+    reshape.Flatten.backward = NEW["flatten"] if on["flatten_order"] else old_flatten_backward
+    linear.affine_backward = NEW["affine"] if on["outer_product"] else old_affine_backward
+    batchnorm._BatchNorm._channel_sums = NEW["sums"] if on["channel_sums"] else old_channel_sums
+    conv.BLOCK_BYTES = NEW["block_bytes"] if on["blocks"] else 1 << 62     # one block: the whole batch
+
+
 def main(args):
     run = bench.minigan_runner(args.model, args.batch)
-    for n_on in VARIANTS.values():                   # warm up every variant
-        use(run, n_on)
+    use_, variants, tricks = (use_dcgan, DCGAN_VARIANTS, DCGAN_TRICKS) if args.model == "dcgan" \
+        else (use, VARIANTS, TRICKS)
+    for n_on in variants.values():                   # warm up every variant
+        use_(run, n_on)
         run(max(2, args.steps // 4))
-    times = {name: [] for name in VARIANTS}
+    times = {name: [] for name in variants}
     load = bench.ForeignLoad()
     for _ in range(args.repeats):
-        for name, n_on in VARIANTS.items():
-            use(run, n_on)
+        for name, n_on in variants.items():
+            use_(run, n_on)
             time.sleep(0.1)
             t0 = time.perf_counter()
             run(args.steps)
             times[name].append((time.perf_counter() - t0) / args.steps)
-    use(run, len(TRICKS))
+    use_(run, len(tricks))
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{args.model} {args.batch:4d} {name:37s} {1 / med:8.1f} steps/s {1e3 * med:8.3f} ms/step "
+        print(f"{args.model} {args.batch:4d} {name:40s} {1 / med:8.1f} steps/s {1e3 * med:8.3f} ms/step "
               f"(chunks {1e3 * min(ts):.3f}-{1e3 * max(ts):.3f} ms)")
     foreign = load.cores()
     if foreign is not None:

@@ -220,7 +220,8 @@ BLOCK_BYTES = 4 << 20
 
 
 def batch_blocks(n: int, bytes_per_sample: int):
-    """Slices of the batch axis into equal blocks of at most BLOCK_BYTES each (at least one sample)."""
+    """Slices of the batch axis: as few blocks as keep each within BLOCK_BYTES, all of one size but
+    the last (one sample each where one sample alone is larger). One block on CuPy."""
     if backend.name == "cupy" or n * bytes_per_sample <= BLOCK_BYTES:
         return (slice(0, n),)
     count = -(-n * bytes_per_sample // BLOCK_BYTES)
