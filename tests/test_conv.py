@@ -152,6 +152,8 @@ def test_batch_blocks_cover_the_batch_in_equal_blocks_within_the_budget(monkeypa
     blocks = conv.batch_blocks(25, 100)                                    # 2500 bytes: 3 blocks of 9, 9, 7
     assert blocks == (slice(0, 9), slice(9, 18), slice(18, 25))
     assert conv.batch_blocks(3, 5000) == (slice(0, 1), slice(1, 2), slice(2, 3))   # at least one sample
+    monkeypatch.setattr(backend, "name", "cupy")
+    assert conv.batch_blocks(25, 100) == (slice(0, 25),)                   # a GPU wants one large matrix
 
 
 @settings(max_examples=15, deadline=None)

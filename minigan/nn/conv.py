@@ -284,8 +284,8 @@ class _ConvNd(Module):
 
     def _blocks(self, n: int, windows_per_sample: int, window_size: int, dtype):
         """The batch blocks (``batch_blocks``) for a window matrix of windows_per_sample rows
-        of window_size numbers per sample."""
-        return batch_blocks(n, windows_per_sample * window_size * backend.xp.dtype(dtype).itemsize)
+        of window_size numbers of ``dtype`` (an array's dtype) per sample."""
+        return batch_blocks(n, windows_per_sample * window_size * dtype.itemsize)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
