@@ -529,6 +529,11 @@ def main(args):
     meta["minigan"] = os.path.dirname(os.path.abspath(sys.modules["minigan"].__file__))
     print(f"minigan ({meta['minigan']}) backend {backend.name}, numpy {numpy.__version__}, "
           f"torch {meta['torch']}, {args.threads} threads, load average {meta['loadavg_start']}")
+    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "minigan")
+    if os.path.realpath(meta["minigan"]) != os.path.realpath(checkout):
+        print(f"WARNING: timing the minigan at {meta['minigan']}, not this script's checkout {checkout} "
+              f"(an installed minigan wins). To time this checkout: "
+              f"PYTHONPATH={os.path.dirname(checkout)} python {' '.join(sys.argv)}")
     peak = peak_gflops(3, 0.5)
     meta["peak_gemm_gflops"] = peak
     meta["openblas_kernel"] = openblas_kernel() if backend.name == "numpy" else None
