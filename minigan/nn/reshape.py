@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
+from .conv import to_channels_first, to_channels_last
 from .module import Module, check_forward_called, check_grad_output
 
 
@@ -26,7 +27,7 @@ class Flatten(Module):
             raise ValueError(f"Flatten: input must have a batch axis and at least one more (N, ...); got shape {got}")
         self._input_shape = tuple(x.shape)
         # images in channels-last memory (a convolution's output, see conv.py): dL/dx gets the same order
-        self._channels_last = x.ndim == 4 and not x.flags.c_contiguous and x.transpose(0, 2, 3, 1).flags.c_contiguous
+        self._channels_last = x.ndim == 4 and not x.flags.c_contiguous and to_channels_last(x).flags.c_contiguous
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_output):
@@ -38,7 +39,7 @@ class Flatten(Module):
         if self._channels_last:
             # one copy into the input's memory order here, so that every layer below reads and writes
             # in order (mixed orders made their passes 2-3x slower, measured; docs/performance.md 6.5)
-            g = backend.xp.ascontiguousarray(g.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+            g = to_channels_first(backend.xp.ascontiguousarray(to_channels_last(g)))
         return g
 
 
