@@ -23,7 +23,14 @@ warm-up; frameworks are interleaved chunk by chunk so that both see the same
 machine load), the minigan/PyTorch ratio, the achieved GFLOP/s (2 m n k per
 matrix product the step needs: see ``step_gemms``), and the fraction of the *GEMM floor*: the
 time the same list of matrix products takes on their own, measured in this
-run with the backend's float32 matmul.
+run with the backend's float32 matmul, and the minor page faults per step.
+
+Both frameworks share this process's C allocator. By default (``--malloc keep``) it keeps freed
+memory for reuse (``keep_freed_memory``), so that neither pays page faults for the arrays a step
+frees and allocates again. That is where a training run settles once it has loaded its data and
+freed a large array or two: glibc then raises its own thresholds. With glibc's own settings in
+this fresh process (``--malloc default``), who pays the faults depends on what the other
+framework left behind.
 
     python benchmarks/bench_train_step.py                     # both models, 2 threads
     python benchmarks/bench_train_step.py --models cgan --batch-sizes 64 256 --json out.json
@@ -35,6 +42,7 @@ PyTorch is optional (``pip install torch``); without it only minigan is timed.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -57,6 +65,12 @@ def parse_args(argv=None):
     p.add_argument("--settle", type=float, default=0.2,
                    help="pause before each timed chunk, so that the BLAS / OpenMP threads of the chunk "
                         "before stop spinning (OpenBLAS spins ~60 ms after its last call)")
+    p.add_argument("--malloc", choices=["keep", "default"], default="keep",
+                   help="keep: glibc keeps freed memory for reuse (keep_freed_memory), so neither framework "
+                        "pays page faults for the arrays a step frees and allocates again, as in a training "
+                        "run once its data is loaded; the setting holds for the whole process, both "
+                        "frameworks. default: glibc's own settings in a fresh process (docs/performance.md "
+                        "section 6.7)")
     p.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     p.add_argument("--no-tutorial", action="store_true",
@@ -440,10 +454,36 @@ class ForeignLoad:
         return max(0, (busy1 - busy0) - (own1 - own0)) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
 
 
-def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed memory for the next allocation, for this whole process.
+
+    By default glibc serves large arrays with fresh pages from the kernel (mmap, from 128 KB: a
+    threshold it raises as such arrays are freed, up to 32 MB) and hands free memory at the top of
+    its heap back (trim), so a step that frees and reallocates the same arrays pays a page fault
+    for every fresh page it writes. Raising both thresholds (man 3 mallopt: M_MMAP_THRESHOLD = -3,
+    M_TRIM_THRESHOLD = -1) makes arrays under 32 MB reuse freed heap memory. Returns True when
+    applied, False where the C library is not glibc (nothing changes there)."""
+    if platform.libc_ver()[0] != "glibc":
+        return False
+    mallopt = ctypes.CDLL(None).mallopt
+    return bool(mallopt(-3, 32 << 20)) and bool(mallopt(-1, 1 << 30))
+
+
+def minor_page_faults():
+    """This process's minor page faults so far (fresh pages the kernel handed out), or None
+    where the ``resource`` module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0, faults=None):
     """Warm each runner up, size a chunk to ~``seconds``, then time ``repeats`` chunks of
     every runner, interleaved (A B A B ...). Returns each runner's median seconds/step
-    and its (fastest, slowest) chunk."""
+    and its (fastest, slowest) chunk. ``faults``, a list, receives each runner's minor page
+    faults per step over its timed chunks (None where they cannot be counted)."""
     chunk = []
     for run in runners:
         steps, t0 = 0, time.perf_counter()
@@ -455,12 +495,16 @@ def median_seconds_per_step(runners, repeats, seconds, warmup, settle=0.0):
                 break
         chunk.append(max(2, int(seconds * steps / elapsed)))
     times = [[] for _ in runners]
+    faulted = [0] * len(runners)
     for _ in range(repeats):
         for i, run in enumerate(runners):
             time.sleep(settle)
-            t0 = time.perf_counter()
+            f0, t0 = minor_page_faults(), time.perf_counter()
             run(chunk[i])
             times[i].append((time.perf_counter() - t0) / chunk[i])
+            faulted[i] = None if f0 is None else faulted[i] + minor_page_faults() - f0
+    if faults is not None:
+        faults[:] = [None if f is None else f / (repeats * c) for f, c in zip(faulted, chunk)]
     return [statistics.median(t) for t in times], [(min(t), max(t)) for t in times]
 
 
@@ -527,8 +571,13 @@ def main(args):
         "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
     meta["minigan"] = os.path.dirname(os.path.abspath(sys.modules["minigan"].__file__))
+    meta["malloc"] = args.malloc
+    meta["freed_memory_kept"] = keep_freed_memory() if args.malloc == "keep" else False
     print(f"minigan ({meta['minigan']}) backend {backend.name}, numpy {numpy.__version__}, "
           f"torch {meta['torch']}, {args.threads} threads, load average {meta['loadavg_start']}")
+    print(f"allocator: {'freed memory kept for reuse (both frameworks)' if meta['freed_memory_kept'] else 'defaults'}"
+          + (" -- not glibc, so --malloc keep changed nothing" if args.malloc == "keep"
+             and not meta["freed_memory_kept"] else ""))
     checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "minigan")
     if os.path.realpath(meta["minigan"]) != os.path.realpath(checkout):
         print(f"WARNING: timing the minigan at {meta['minigan']}, not this script's checkout {checkout} "
@@ -549,7 +598,8 @@ def main(args):
     cases += [("dcgan", m) for m in args.batch_sizes] * ("dcgan" in args.models)
     cases += [("tiny", args.tiny_batch)] * ("tiny" in args.models)
     results = []
-    header = f"{'model':5} {'batch':>5} {'framework':22} {'steps/s':>8} {'(min-max)':>15} {'GFLOP/s':>8} {'floor%':>7}"
+    header = (f"{'model':5} {'batch':>5} {'framework':22} {'steps/s':>8} {'(min-max)':>15} {'GFLOP/s':>8} "
+              f"{'floor%':>7} {'faults/step':>11}")
     print(header)
     for model, m in cases:
         gemms = step_gemms(model, m)
@@ -569,17 +619,21 @@ def main(args):
                 names.append(f"torch tutorial ({device})")
                 runners.append(torch_runner(torch, model, m, device, variant="tutorial"))
         load = ForeignLoad()
-        medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle)
+        faults = []
+        medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle,
+                                                   faults)
         foreign = load.cores()
         row = {"model": model, "batch": m, "gemm_gflop_per_step": flops / 1e9,
                "gemm_floor_ms": floor * 1e3, "other_processes_cores": foreign, "frameworks": {}}
-        for name, sec, (lo, hi) in zip(names, medians, spreads):
+        for name, sec, (lo, hi), fault in zip(names, medians, spreads, faults):
             entry = {"steps_per_s": 1 / sec, "min_steps_per_s": 1 / hi, "max_steps_per_s": 1 / lo,
-                     "ms_per_step": sec * 1e3, "gflops": flops / sec / 1e9, "floor_fraction": floor / sec}
+                     "ms_per_step": sec * 1e3, "gflops": flops / sec / 1e9, "floor_fraction": floor / sec,
+                     "page_faults_per_step": fault}
             row["frameworks"][name] = entry
             print(f"{model:5} {m:5d} {name:22} {entry['steps_per_s']:8.3g} "
                   f"({entry['min_steps_per_s']:6.3g}-{entry['max_steps_per_s']:6.3g}) "
-                  f"{entry['gflops']:8.1f} {100 * entry['floor_fraction']:6.0f}%")
+                  f"{entry['gflops']:8.1f} {100 * entry['floor_fraction']:6.0f}% "
+                  f"{'-' if fault is None else f'{fault:.0f}':>11}")
         if torch is not None:
             ratio = medians[1] / medians[0]
             row["ratio_vs_torch"] = ratio
