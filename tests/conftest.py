@@ -38,6 +38,15 @@ settings.load_profile(os.environ.get("MINIGAN_HYPOTHESIS_PROFILE", "minigan"))
 
 SHARED_MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
+#: For tests that rewind the random source (exact resume, masks fixed by restoring the state): on CuPy
+#: the state cannot be read back, and a resumed run is reseeded instead (minigan.backend.Random).
+needs_restorable_rng = pytest.mark.skipif(
+    REQUESTED == "cupy", reason="CuPy's random state cannot be read back: a resumed GPU run is reseeded, "
+                                "not exact, and masks cannot be replayed (minigan.backend.Random)")
+#: For tests of what NumPy alone does: cache blocking (on CuPy the batch is one block), or a check of a
+#: device value failing at once (on CuPy it waits for the next read-back: backend.check_later).
+numpy_only = pytest.mark.skipif(REQUESTED == "cupy", reason="NumPy's behaviour; CuPy's is tested beside it")
+
 
 def pytest_collection_modifyitems(config, items):
     if _SKIP_REASON:

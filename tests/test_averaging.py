@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import conftest
 from minigan import backend, gan, nn, optim
 from minigan.averaging import ExponentialAverage
 from minigan.data import toy
@@ -65,6 +66,7 @@ def test_averaging_leaves_training_unchanged_and_samples_come_from_the_average()
     assert plain.sampler is plain.generator and averaged.generator.training
 
 
+@conftest.needs_restorable_rng
 def test_a_resumed_gan_continues_the_average_exactly():
     def run(split):
         backend.seed(1)

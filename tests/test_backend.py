@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 
+import conftest
 from minigan import backend
 
 
@@ -50,6 +51,7 @@ def test_same_seed_gives_same_numbers():
     np.testing.assert_array_equal(a, b)
 
 
+@conftest.needs_restorable_rng
 def test_rng_state_round_trip_continues_the_stream():
     backend.seed(3)
     state = backend.rng().get_state()
@@ -100,6 +102,7 @@ def deferred(monkeypatch):
     backend._pending_checks.clear()
 
 
+@conftest.numpy_only
 def test_a_bad_label_fails_at_once_where_reading_is_free():
     from minigan import nn
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]; got values in \[0, 5\]"):

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import conftest
 from minigan import backend, gradcheck, nn
 from minigan.nn import conv
 from minigan.nn.module import backward_to
@@ -148,6 +149,7 @@ def test_dcgan_transposed_convolution_matches_the_loop_by_loop_one(float64):
 # --- cache blocking: the batch in blocks gives the same numbers as one block ----------------
 def test_batch_blocks_cover_the_batch_in_equal_blocks_within_the_budget(monkeypatch):
     monkeypatch.setattr(conv, "BLOCK_BYTES", 1000)
+    monkeypatch.setattr(backend, "name", "numpy")                          # (batch_blocks reads only the name)
     assert conv.batch_blocks(7, 100) == (slice(0, 7),)                    # 700 bytes: one block
     blocks = conv.batch_blocks(25, 100)                                    # 2500 bytes: 3 blocks of 9, 9, 7
     assert blocks == (slice(0, 9), slice(9, 18), slice(18, 25))
@@ -156,6 +158,7 @@ def test_batch_blocks_cover_the_batch_in_equal_blocks_within_the_budget(monkeypa
     assert conv.batch_blocks(25, 100) == (slice(0, 25),)                   # a GPU wants one large matrix
 
 
+@conftest.numpy_only
 @settings(max_examples=15, deadline=None)
 @given(case=conv_transpose_cases(), channels=pairs(1, 3), bias=st.booleans(), seed=seeds)
 def test_layers_in_batch_blocks_match_one_block(float64, case, channels, bias, seed):

@@ -178,6 +178,7 @@ def final_weights(out):
     return weights
 
 
+@conftest.needs_restorable_rng
 @pytest.mark.parametrize("ema_decay", [0.0, 0.9])
 def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrupted_one(tmp_path, ema_decay):
     images, labels = synthetic_mnist(n=16)

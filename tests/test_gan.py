@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+import conftest
 from minigan import backend, gan, nn, optim, toy_gan
 from minigan.data import toy
 
@@ -138,6 +139,7 @@ def test_history_is_read_back_only_every_log_every_iterations():
     assert len(g._history["d_loss"]) == 3 and not g._pending
 
 
+@conftest.needs_restorable_rng
 def test_state_dict_round_trip_resumes_identically():
     def run(split):
         backend.seed(0)

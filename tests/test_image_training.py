@@ -47,6 +47,7 @@ def test_divergence_names_the_last_good_checkpoint_and_leaves_it_byte_for_byte(t
     assert not (tmp_path / "summary.json").exists()
 
 
+@conftest.needs_restorable_rng
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_resuming_after_divergence_continues_from_the_last_good_epoch(tmp_path):
     images, labels = synthetic_mnist()
@@ -81,6 +82,7 @@ def demo(data, out, *extra):
                                "--seed", 2, "--quiet", *extra)
 
 
+@conftest.needs_restorable_rng
 def test_a_run_killed_by_a_signal_resumes_to_the_uninterrupted_result(tmp_path):
     write_training_files(tmp_path)
     straight = demo(tmp_path, tmp_path / "straight")

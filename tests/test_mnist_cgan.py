@@ -110,6 +110,7 @@ def test_one_epoch_is_n_over_batch_over_k_iterations():
         image_training.iterations_per_epoch(100, 64, 2)
 
 
+@conftest.needs_restorable_rng
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
     images, labels = synthetic_mnist()
     settings = mnist_cgan.Settings(epochs=2, batch_size=32, k=2, seed=3)   # 3 iterations, 6 batches per epoch

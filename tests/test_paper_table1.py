@@ -47,6 +47,7 @@ def parameter_gradient(gan, real, rng_state, objective, params):
     return [gradcheck.numerical_gradient(lambda: objectives(gan, real, rng_state)[pick], p.data) for p in params]
 
 
+@conftest.needs_restorable_rng
 def test_one_step_moves_each_network_by_minus_lr_times_its_objectives_gradient_at_the_same_parameters(float64):
     gan = tiny_gan(lr=1e-3)
     real = backend.rng().random((6, 4))
@@ -61,6 +62,7 @@ def test_one_step_moves_each_network_by_minus_lr_times_its_objectives_gradient_a
         assert gradcheck.relative_error((b - a) / 1e-3, numeric) < 1e-6
 
 
+@conftest.needs_restorable_rng
 def test_the_generator_gradient_flows_through_the_discriminators_own_dropout_masks(float64):
     """Finite differences of g_obj through a dropped-out D with the masks fixed, against the step's gradient."""
     gan = tiny_gan()
@@ -144,6 +146,7 @@ def synthetic_images(n=300, seed=0):
     return np.random.default_rng(seed).random((n, 784), dtype=np.float32)
 
 
+@conftest.needs_restorable_rng
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
     images = synthetic_images(200)
     quick = {"show_progress": False, "samples_per_class": 2}
