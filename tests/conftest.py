@@ -46,6 +46,11 @@ needs_restorable_rng = pytest.mark.skipif(
 #: For tests of what NumPy alone does: cache blocking (on CuPy the batch is one block), or a check of a
 #: device value failing at once (on CuPy it waits for the next read-back: backend.check_later).
 numpy_only = pytest.mark.skipif(REQUESTED == "cupy", reason="NumPy's behaviour; CuPy's is tested beside it")
+#: benchmarks/rehearsal's NumPy stand-in for CuPy runs CuPy's code paths on NumPy arrays, but not what only
+#: CuPy's arrays do: an out-of-range integer index raises IndexError there, where CuPy's wraps around.
+ON_CUPY_STAND_IN = REQUESTED == "cupy" and str(getattr(backend.xp, "__version__", "")).endswith("stand-in")
+needs_real_cupy = pytest.mark.skipif(ON_CUPY_STAND_IN, reason="NumPy's indexing raises IndexError before the deferred "
+                                                               "check is read back; CuPy's wraps around")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,7 +85,8 @@ def float64():
 def strict_backend():
     """A NumPy that refuses to be mixed with plain NumPy, as CuPy does (see strict_numpy.py)."""
     if REQUESTED != "numpy":
-        pytest.skip("the strict NumPy stands in for CuPy on CPU; the real CuPy is in use here")
+        pytest.skip("the strict NumPy stands in for CuPy on CPU; the CuPy backend (or benchmarks/rehearsal's "
+                    "stand-in) is in use here")
     import strict_numpy
     backend.set_backend(strict_numpy.module)
     backend.seed(0)

@@ -82,7 +82,9 @@ def test_scaled_down_d_of_g_gradients_match_finite_differences(float64):
 
 @pytest.mark.parametrize("conditional", [False, True])
 def test_minibatch_discrimination_sits_on_d_features_and_its_gradients_match_finite_differences(float64, conditional):
-    backend.seed(6)
+    # Finite differences are no gradient at a kink of LeakyReLU: seed 6 put a batch-norm output 7e-6 from it on
+    # the random stream of CuPy's code path (benchmarks/rehearsal); seed 0 keeps clear of it there and on NumPy's.
+    backend.seed(0)
     D = dcgan.discriminator(conditional, channels=(2, 3), image_size=8, num_classes=3, minibatch_kernels=4)
     features = D.features.layers if conditional else D.layers[:-1]
     assert [type(m).__name__ for m in features[-2:]] == ["Flatten", "MinibatchDiscrimination"]
