@@ -9,8 +9,9 @@ window of the (padded) input into one row of a matrix ``cols``; then
     its dL/dx:        dx = im2col(g) @ W^T             (the same operation as Conv2d's forward)
 
 so the two layers are each other's adjoints and share ``im2col`` and ``col2im``
-(docs/convolutions.md derives this). ``transposed_convolution`` is the one place that
-computes col2im(X W); where the stride divides the kernel it can skip col2im (sub-pixel phases).
+(docs/convolutions.md derives this). ``convolution`` is the one place that computes im2col(X) W^T,
+``transposed_convolution`` the one place that computes col2im(X W); where the stride divides the
+kernel the latter can skip col2im (sub-pixel phases).
 On NumPy the layers work through the batch in blocks (``batch_blocks``), so that each block's
 window matrix is still in the CPU's cache when its GEMM reads it.
 
@@ -127,6 +128,18 @@ def col2im_by_phase(cols, shape, kernel, stride, padding):
                         phase[:, ty:ty + oh, tx:tx + ow] += cols[:, :, :, ry + sh * ty, rx + sw * tx, :]
             out[:, ry::sh, rx::sw] = phase
     return out[:, ph:ph + h, pw:pw + w, :]
+
+
+def convolution(x, weight_matrix_t, kernel, stride, padding, out):
+    """im2col(x) @ weight_matrix_t into ``out``: a convolution of the channels-last x (N, H, W, C_in).
+
+    weight_matrix_t: (kh*kw*C_in, C_out), rows in im2col's (i, j, c) order; out: (N, OH, OW, C_out),
+    C-contiguous (a block of a larger output is). This is Conv2d's forward and ConvTranspose2d's input
+    gradient, the adjoint of ``transposed_convolution``. Returns the window matrix, which the weight
+    gradient reads."""
+    cols = im2col(x, kernel, stride, padding)                                 # (N*OH*OW, kh*kw*C_in)
+    backend.xp.matmul(cols, weight_matrix_t, out=out.reshape(-1, out.shape[-1]))   # one GEMM
+    return cols
 
 
 def transposed_convolution(x, weight_matrix, shape, kernel, stride, padding, out=None):
@@ -333,8 +346,7 @@ class Conv2d(_ConvNd):
         blocks = self._blocks(n, oh * ow, kh * kw * self.in_channels, x.dtype)
         y = backend.xp.empty((n, oh, ow, o), dtype=backend.xp.result_type(x.dtype, w_t.dtype))
         for b in blocks:
-            cols = im2col(x_cl[b], self.kernel_size, self.stride, self.padding)   # (B*OH*OW, kh*kw*C)
-            backend.xp.matmul(cols, w_t, out=y[b].reshape(-1, o))               # (B*OH*OW, O): one GEMM
+            cols = convolution(x_cl[b], w_t, self.kernel_size, self.stride, self.padding, y[b])   # (B*OH*OW, kh*kw*C)
         if self.bias is not None:
             y += self.bias.data
         # backward needs the windows for dL/dW: kept if one block made them, else rebuilt block by block
@@ -449,10 +461,9 @@ class ConvTranspose2d(_ConvNd):
         dx = backend.xp.empty((n, h, w, c), dtype=backend.xp.result_type(g.dtype, w_t.dtype))
         dw_t = 0                      # dW^T = sum over blocks of G^T X (kh*kw*O, C_in), tall (weight_gradient_matrix)
         for b in blocks:
-            cols = im2col(g[b], self.kernel_size, self.stride, self.padding)    # (B*H*W, kh*kw*O)
+            cols = convolution(g[b], w_t, self.kernel_size, self.stride, self.padding, dx[b])   # (B*H*W, kh*kw*O)
             if self.weight.requires_grad:
                 dw_t = dw_t + weight_gradient_matrix(cols, x_cl[b].reshape(-1, c))
-            backend.xp.matmul(cols, w_t, out=dx[b].reshape(-1, c))              # (B*H*W, C_in): one GEMM
         if self.weight.requires_grad:
             self.weight.grad += dw_t.reshape(*self.kernel_size, self.out_channels, c).transpose(3, 2, 0, 1)
         if self.bias is not None and self.bias.requires_grad:
