@@ -23,7 +23,7 @@ from dataclasses import fields, replace
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from minigan import toy_2d  # noqa: E402
+from minigan.experiments import toy_2d  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 

@@ -13,7 +13,8 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, toy_gan  # noqa: E402
+from minigan import backend  # noqa: E402
+from minigan.experiments import toy_1d  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 
@@ -25,11 +26,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     target = toy.Gaussian1D(args.mean, args.std)
     rows = []
-    print(f"target N({args.mean}, {args.std}^2), default recipe {toy_gan.Recipe().to_dict()}")
+    print(f"target N({args.mean}, {args.std}^2), default recipe {toy_1d.Recipe().to_dict()}")
     print("seed  W1/std   mean    std    D(x)   seconds")
     for seed in range(args.seeds):
         backend.seed(seed)
-        m = toy_gan.train_1d(target, toy_gan.Recipe(), progress=False)["metrics"]
+        m = toy_1d.train_1d(target, toy_1d.Recipe(), progress=False)["metrics"]
         rows.append(m)
         print(f"{seed:4d}  {100 * m['wasserstein1_over_std']:5.2f}%  {m['sample_mean']:6.3f} {m['sample_std']:6.3f} "
               f"{m['final_d_real']:6.3f} {m['seconds']:7.1f}", flush=True)

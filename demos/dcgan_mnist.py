@@ -18,7 +18,7 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from minigan import cli  # noqa: E402
+from minigan.demo_tools import cli  # noqa: E402
 from minigan.experiments import dcgan  # noqa: E402
 
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "dcgan_mnist"

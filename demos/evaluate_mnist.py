@@ -37,8 +37,9 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, classifier, metrics  # noqa: E402
-from minigan.cli import add_debug_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan import backend, metrics  # noqa: E402
+from minigan.metrics import classifier  # noqa: E402
+from minigan.demo_tools.cli import add_debug_argument, non_negative_int, positive, run_main  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 
 PAPER_TABLE1 = metrics.PAPER_TABLE1   #: Table 1 of Goodfellow et al. (2014), MNIST column (nats)

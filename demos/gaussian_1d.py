@@ -25,13 +25,16 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, health, plots, toy_gan  # noqa: E402
-from minigan.cli import (add_resume_arguments, add_run_arguments, finite_float, positive, run_main,  # noqa: E402
+from minigan import backend  # noqa: E402
+from minigan.training import health  # noqa: E402
+from minigan.demo_tools import plots  # noqa: E402
+from minigan.experiments import toy_1d  # noqa: E402
+from minigan.demo_tools.cli import (add_resume_arguments, add_run_arguments, finite_float, positive, run_main,  # noqa: E402
                          start_run, toy_checkpoints)
-from minigan.training import CHECKPOINT_EVERY  # noqa: E402
+from minigan.training.toy_loop import CHECKPOINT_EVERY  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
-DEFAULTS = toy_gan.Recipe()
+DEFAULTS = toy_1d.Recipe()
 
 
 def parse_mixture(text: str):
@@ -82,12 +85,12 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     start_run(args)
     target = (toy.GaussianMixture1D(*args.mixture) if args.mixture else toy.Gaussian1D(args.mean, args.std))
-    recipe = toy_gan.Recipe(hidden=tuple(args.hidden), noise=args.noise, generator_loss=args.loss, k=args.k,
+    recipe = toy_1d.Recipe(hidden=tuple(args.hidden), noise=args.noise, generator_loss=args.loss, k=args.k,
                             lr_g=args.lr_g, lr_d=args.lr_d, batch_size=args.batch_size, steps=args.steps,
                             final_lr_factor=args.final_lr_factor, standardize=not args.no_standardize)
     out = args.out
     checkpoints = toy_checkpoints(args, out, "gaussian_1d")
-    run = toy_gan.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet,
+    run = toy_1d.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet,
                            checkpoints=checkpoints)
     run["health"] = health.diagnose(run["gan"].history, k=recipe.k, generator_loss=recipe.generator_loss)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,7 +112,7 @@ def main(argv=None) -> dict:
 
 def write_outputs(out, args, target, recipe, run):
     snaps = run["snapshots"]
-    xlim = toy_gan.plot_range(target, run["samples"][:, 0])
+    xlim = toy_1d.plot_range(target, run["samples"][:, 0])
     four = snaps if len(snaps) <= 4 else [snaps[i] for i in numpy.linspace(0, len(snaps) - 1, 4).astype(int)]
     plots.figure1(four, target, xlim, out / "figure1.png")
     history = run["gan"].history

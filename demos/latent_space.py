@@ -22,10 +22,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from minigan import backend, image_sampling, latent  # noqa: E402
-from minigan.cli import add_debug_argument, add_lang_argument, non_negative_int, positive, run_main  # noqa: E402
-from minigan.figure_text import set_language, text  # noqa: E402
-from minigan.plots import show_images as show  # noqa: E402
+from minigan import backend, latent  # noqa: E402
+from minigan.training import image_sampling  # noqa: E402
+from minigan.demo_tools.cli import add_debug_argument, add_lang_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan.demo_tools.figure_text import set_language, text  # noqa: E402
+from minigan.demo_tools.plots import show_images as show  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 STRENGTHS = (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5)   # in units of |thick - thin|: larger ones break the digit

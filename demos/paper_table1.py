@@ -31,11 +31,14 @@ import time
 import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from minigan import backend, checkpoint, cli, image_sampling, image_training, metrics, plots  # noqa: E402
+from minigan import backend, metrics  # noqa: E402
+from minigan.training import checkpoint, image_sampling, image_loop  # noqa: E402
+from minigan.demo_tools import cli, plots  # noqa: E402
 from minigan.data import mnist  # noqa: E402
 from minigan.experiments import experiment_from_config, paper_mnist  # noqa: E402
-from minigan.figure_text import text  # noqa: E402
-from minigan.progress import Progress  # noqa: E402
+from minigan.gan import draw_noise  # noqa: E402
+from minigan.demo_tools.figure_text import text  # noqa: E402
+from minigan.training.progress import Progress  # noqa: E402
 
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "paper_table1"
 TRACK_CENTRES = 1000          #: Parzen-over-training: generated centres ...
@@ -84,7 +87,7 @@ class ParzenOverTraining:
     def __init__(self, out, experiment, validation, train_images, every: int, resume: bool, seed: int):
         self.out, self.experiment, self.every = pathlib.Path(out), experiment, every
         self.points = validation[-TRACK_IMAGES:]
-        self.z = image_sampling.draw_noise(backend.Random(seed + 3), experiment.noise,
+        self.z = draw_noise(backend.Random(seed + 3), experiment.noise,
                                            (TRACK_CENTRES, experiment.noise_dim))
         path = self.out / PARZEN_JSON
         saved = json.loads(path.read_text()) if resume and path.exists() else None
@@ -199,7 +202,7 @@ def train(args, train_file):
     def on_epoch_end(epoch, gan):
         for callback in callbacks:
             callback(epoch, gan)
-    summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
+    summary = image_loop.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=on_epoch_end,
                                    show_progress=not args.quiet, args=cli.command_line(args))
     print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} steps on "
@@ -214,7 +217,7 @@ def main(argv=None) -> dict:
     if args.download:
         mnist.download_mnist(folder)
     if args.eval_only:
-        path = args.out / image_training.CHECKPOINT
+        path = args.out / image_loop.CHECKPOINT
         if not path.exists():
             raise FileNotFoundError(f"--eval-only: no checkpoint at {path}; train first or pass its --out")
     train_file, _ = mnist.load_mnist(folder, "train")     # read once: training, validation, real centres

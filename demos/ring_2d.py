@@ -51,11 +51,13 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from minigan import backend, health, metrics, toy_2d  # noqa: E402
-from minigan.figure_text import text  # noqa: E402
-from minigan.cli import (add_resume_arguments, add_run_arguments, bounded, non_negative_int, positive,  # noqa: E402
+from minigan import backend, metrics  # noqa: E402
+from minigan.training import health  # noqa: E402
+from minigan.experiments import toy_2d  # noqa: E402
+from minigan.demo_tools.figure_text import text  # noqa: E402
+from minigan.demo_tools.cli import (add_resume_arguments, add_run_arguments, bounded, non_negative_int, positive,  # noqa: E402
                          run_main, start_run, toy_checkpoints)
-from minigan.training import CHECKPOINT_EVERY  # noqa: E402
+from minigan.training.toy_loop import CHECKPOINT_EVERY  # noqa: E402
 from minigan.data import toy  # noqa: E402
 
 DEFAULTS = toy_2d.Recipe2D()

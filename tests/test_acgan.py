@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from minigan import backend, gradcheck, nn
-from minigan.acgan import AuxiliaryDiscriminator
+from minigan.gan.acgan import AuxiliaryDiscriminator
 from minigan.gan import GAN
 from minigan.losses import BCEWithLogitsLoss
 from minigan.optim import SGD

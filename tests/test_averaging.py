@@ -4,7 +4,7 @@ import pytest
 
 import conftest
 from minigan import backend, gan, nn, optim
-from minigan.averaging import ExponentialAverage
+from minigan.gan.averaging import ExponentialAverage
 from minigan.data import toy
 from minigan.nn.batchnorm import BatchNorm1d
 

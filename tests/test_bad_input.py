@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minigan import backend, checkpoint, losses, nn, optim
+from minigan import backend, losses, nn, optim
+from minigan.training import checkpoint
 from minigan.data import mnist
 
 DTYPES = ["float32", "float64", "float16", "int64", "int32", "bool", "list"]

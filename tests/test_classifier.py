@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import conftest
-from minigan import backend, classifier, gradcheck, losses
+from minigan import backend, gradcheck, losses
+from minigan.metrics import classifier
 from minigan.data import mnist
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "demos"))

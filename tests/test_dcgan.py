@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import conftest
-from minigan import backend, checkpoint, gradcheck, image_sampling, image_training, nn
+from minigan import backend, gradcheck, nn
+from minigan.gan import draw_noise
+from minigan.training import checkpoint, image_sampling, image_loop
 from minigan.experiments import dcgan
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -149,7 +151,7 @@ def test_packed_dcgan_reads_pack_images_as_channels_and_trains(tmp_path):
     gan = experiment.build_gan(images)
     assert gan.pack == 2 and gan.discriminator.layers[0].weight.shape == (64, 2, 4, 4)
     assert gan.discriminator(backend.rng().normal((4, 2, 28, 28))).shape == (4, 1)
-    summary = image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=2)
+    summary = image_loop.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=2)
     assert summary["epochs_completed"] == 1 and np.load(tmp_path / "samples.npy").shape == (20, 784)
 
 
@@ -174,7 +176,7 @@ def test_bad_pack_and_average_settings_are_errors_that_name_them(settings, match
 
 
 def final_weights(out):
-    state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
+    state = checkpoint.load(out / image_loop.CHECKPOINT)["gan"]
     weights = {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
     weights.update((f"average/{k}", v) for k, v in state.get("generator_average", {}).get("average", {}).items())
     return weights
@@ -187,9 +189,9 @@ def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrup
     quick = {"show_progress": False, "samples_per_class": 2}
     settings = lambda epochs: dcgan.Settings(epochs=epochs, batch_size=8, seed=5, conditional=True,  # noqa: E731
                                              ema_decay=ema_decay)
-    image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "straight", **quick)
-    image_training.train(dcgan.Experiment(settings(1)), images, labels, tmp_path / "resumed", **quick)
-    image_training.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "resumed", resume=True, **quick)
+    image_loop.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "straight", **quick)
+    image_loop.train(dcgan.Experiment(settings(1)), images, labels, tmp_path / "resumed", **quick)
+    image_loop.train(dcgan.Experiment(settings(2)), images, labels, tmp_path / "resumed", resume=True, **quick)
     straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
     assert "generator/body.layers.1.running_var" in straight and straight.keys() == resumed.keys()
     assert ("average/body.layers.1.running_var" in straight) == (ema_decay > 0)
@@ -197,7 +199,7 @@ def test_resumed_run_ends_with_the_weights_and_batch_statistics_of_an_uninterrup
     np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
                                   np.load(tmp_path / "resumed" / "samples.npy"))
     # the samples, generator.npz and a checkpoint rebuilt by load_generator all come from GAN.sampler
-    sampler, _ = image_sampling.load_generator(tmp_path / "resumed" / image_training.CHECKPOINT)
+    sampler, _ = image_sampling.load_generator(tmp_path / "resumed" / image_loop.CHECKPOINT)
     saved, _ = image_sampling.load_generator(tmp_path / "resumed" / "generator.npz")
     prefix = "average/" if ema_decay else "generator/"
     for key, value in sampler.state_dict().items():
@@ -235,7 +237,7 @@ def test_saved_dcgan_generator_is_rebuilt_from_the_registry_and_reproduces_the_s
     G, config = image_sampling.load_generator(out / "generator.npz")
     assert config["experiment"] == "dcgan" and isinstance(G.body.layers[4], nn.ConvTranspose2d)
     # samples.npy row i is G(z_i, label i // 1000), z from Random(seed) (image_sampling.sample_images)
-    z = image_sampling.draw_noise(backend.Random(2), "normal", (10000, 100))[:50]
+    z = draw_noise(backend.Random(2), "normal", (10000, 100))[:50]
     images = image_sampling.generate_images(G, z, conftest.labels_of(*[0] * 50))
     np.testing.assert_allclose(images, np.load(out / "samples.npy")[:50], atol=1e-5)   # batch 50, not 1000
 

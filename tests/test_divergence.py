@@ -10,10 +10,12 @@ import sys
 import numpy as np
 import pytest
 
-from minigan import backend, checkpoint, cli, nn, optim
-from minigan.errors import TrainingDiverged
+from minigan import backend, nn, optim
+from minigan.training import checkpoint
+from minigan.demo_tools import cli
+from minigan.gan.errors import TrainingDiverged
 from minigan.gan import GAN, HISTORY_KEYS
-from minigan.progress import Progress
+from minigan.training.progress import Progress
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -284,8 +284,8 @@ def test_code_links_name_functions_defined_in_the_linked_file(page):
 
 
 def test_name_check_resolves_methods_module_paths_and_rejects_unknown_names():
-    gan, module = ROOT / "minigan" / "gan.py", ROOT / "minigan" / "nn" / "module.py"
-    assert defines(gan, "GAN.discriminator_step") and defines(gan, "GAN.history")
+    gan, module = ROOT / "minigan" / "gan" / "algorithm1.py", ROOT / "minigan" / "nn" / "module.py"
+    assert defines(gan, "GAN.discriminator_step") and defines(ROOT / "minigan" / "gan" / "history.py", "History.history")
     assert defines(module, "nn.module.is_rowwise") and defines(module, "requires_grad_")
     assert not defines(gan, "GAN.discriminator_steps") and not defines(gan, "backward_to")  # imported only
     assert named_in_label("`SGD(momentum=...)`, `Adam`") == ["SGD", "Adam"]

@@ -13,11 +13,12 @@ import warnings
 import numpy as np
 import pytest
 
-from minigan import figure_text, plots, toy_2d
-from minigan.cli import run_main
+from minigan.demo_tools import figure_text, plots
+from minigan.experiments import toy_2d
+from minigan.demo_tools.cli import run_main
 from minigan.data import toy
-from minigan.figure_text import TEXT, MissingFontError, set_language, text
-from minigan.health import SHORT
+from minigan.demo_tools.figure_text import TEXT, MissingFontError, set_language, text
+from minigan.training.health import SHORT
 from test_docs import discouraged_pattern, discouraged_variants, glossary_rows
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "demos"))
@@ -128,7 +129,7 @@ def test_without_a_hangul_font_korean_is_an_error_naming_what_to_install(monkeyp
 
 def test_korean_demo_without_a_font_stops_before_training_with_one_message(monkeypatch, tmp_path, capsys):
     hide_hangul_fonts(monkeypatch)
-    monkeypatch.setattr(gaussian_1d.toy_gan, "train_1d", lambda *a, **k: pytest.fail("training started"))
+    monkeypatch.setattr(gaussian_1d.toy_1d, "train_1d", lambda *a, **k: pytest.fail("training started"))
     with pytest.raises(SystemExit) as exit_:
         run_main(gaussian_1d.main, ["--lang", "ko", "--out", str(tmp_path), "--quiet"])
     message = capsys.readouterr().err

@@ -5,7 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from minigan import backend, health, toy_gan
+from minigan import backend
+from minigan.training import health
+from minigan.experiments import toy_1d
 from minigan.data import toy
 
 K = 2            # D steps per G step in the synthetic histories
@@ -137,18 +139,18 @@ def test_bad_arguments_are_named():
 
 # -- real runs of the 1-D GAN ---------------------------------------------------------------
 def train(recipe, mean=4.0):
-    return toy_gan.train_1d(toy.Gaussian1D(mean, 1.25), recipe, num_snapshots=1, progress=False)["gan"]
+    return toy_1d.train_1d(toy.Gaussian1D(mean, 1.25), recipe, num_snapshots=1, progress=False)["gan"]
 
 
 def test_the_default_1d_recipe_trains_without_warning():
-    gan = train(toy_gan.Recipe(steps=300))
+    gan = train(toy_1d.Recipe(steps=300))
     assert health.diagnose(gan.history, k=gan.k, window=WINDOW, generator_loss=gan.generator_loss) == []
 
 
 def test_the_minimax_loss_against_a_head_start_discriminator_is_flagged():
     # docs/gan_game.md section 4: data far from G's start and k = 10; the minimax G barely moves
     backend.seed(0)
-    recipe = toy_gan.Recipe(generator_loss="minimax", k=10, lr_g=2e-4, steps=200, final_lr_factor=1.0,
+    recipe = toy_1d.Recipe(generator_loss="minimax", k=10, lr_g=2e-4, steps=200, final_lr_factor=1.0,
                             standardize=False)
     gan = train(recipe, mean=8.0)
     found = {e["sign"] for e in health.diagnose(gan.history, k=gan.k, window=WINDOW)}

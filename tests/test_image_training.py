@@ -6,8 +6,8 @@ import struct
 import numpy as np
 import pytest
 
-from minigan import checkpoint, image_training
-from minigan.errors import TrainingDiverged
+from minigan.training import checkpoint, image_loop
+from minigan.gan.errors import TrainingDiverged
 from minigan.experiments import mnist_cgan
 import conftest
 
@@ -27,7 +27,7 @@ class PoisonedInSecondEpoch(mnist_cgan.Experiment):
     """The tutorial's cGAN, except that a weight of G turns NaN at the first iteration of epoch 2."""
 
     def before_iteration(self, gan, iteration, epoch):
-        if epoch == 1 and iteration == image_training.iterations_per_epoch(128, 32, 1):
+        if epoch == 1 and iteration == image_loop.iterations_per_epoch(128, 32, 1):
             gan.generator.parameters()[0].data[0, 0] = float("nan")
 
 
@@ -40,7 +40,7 @@ def test_divergence_names_the_last_good_checkpoint_and_leaves_it_byte_for_byte(t
     def remember(epoch, gan):
         saved[epoch] = (tmp_path / "checkpoint.npz").read_bytes()
     with pytest.raises(TrainingDiverged, match=r"last good checkpoint is .*checkpoint.npz \(epoch 1\)") as info:
-        image_training.train(PoisonedInSecondEpoch(settings), images, labels, tmp_path, on_epoch_end=remember,
+        image_loop.train(PoisonedInSecondEpoch(settings), images, labels, tmp_path, on_epoch_end=remember,
                              show_progress=False, samples_per_class=1)
     assert info.value.iteration == 5          # the first iteration of epoch 2 (4 iterations per epoch)
     assert list(saved) == [1] and (tmp_path / "checkpoint.npz").read_bytes() == saved[1]
@@ -53,17 +53,17 @@ def test_resuming_after_divergence_continues_from_the_last_good_epoch(tmp_path):
     images, labels = synthetic_mnist()
     settings = mnist_cgan.Settings(epochs=2, batch_size=32, seed=1)
     quick = {"show_progress": False, "samples_per_class": 1}
-    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "straight", **quick)
+    image_loop.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "straight", **quick)
     with pytest.raises(TrainingDiverged):
-        image_training.train(PoisonedInSecondEpoch(settings), images, labels, tmp_path / "cut", **quick)
-    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "cut", resume=True, **quick)
+        image_loop.train(PoisonedInSecondEpoch(settings), images, labels, tmp_path / "cut", **quick)
+    image_loop.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "cut", resume=True, **quick)
     straight, resumed = weights(tmp_path / "straight" / "checkpoint.npz"), weights(tmp_path / "cut" / "checkpoint.npz")
     assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
 
 
 def test_summary_reports_an_empty_health_list_for_a_short_healthy_run(tmp_path):
     images, labels = synthetic_mnist()
-    summary = image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32)),
+    summary = image_loop.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32)),
                                    images, labels, tmp_path, show_progress=False, samples_per_class=1)
     assert summary["health"] == []
 
@@ -102,7 +102,7 @@ def test_a_run_killed_by_a_signal_resumes_to_the_uninterrupted_result(tmp_path):
 def test_a_demo_refuses_to_start_over_an_existing_checkpoint_without_a_word(tmp_path, capsys):
     import importlib.util
 
-    from minigan import cli
+    from minigan.demo_tools import cli
     spec = importlib.util.spec_from_file_location("mnist_cgan_demo", ROOT / "demos" / "mnist_cgan.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

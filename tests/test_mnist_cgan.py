@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import conftest
-from minigan import backend, checkpoint, gradcheck, image_sampling, image_training, nn, plots
+from minigan import backend, gradcheck, nn
+from minigan.training import checkpoint, image_sampling, image_loop
+from minigan.demo_tools import plots
 from minigan.experiments import mnist_cgan
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -99,15 +101,15 @@ def synthetic_mnist(n=192, seed=0):
 
 
 def final_weights(out):
-    state = checkpoint.load(out / image_training.CHECKPOINT)["gan"]
+    state = checkpoint.load(out / image_loop.CHECKPOINT)["gan"]
     return {f"{net}/{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
 
 
 def test_one_epoch_is_n_over_batch_over_k_iterations():
-    assert image_training.iterations_per_epoch(8000, 64, 1) == 125
-    assert image_training.iterations_per_epoch(8000, 64, 5) == 25
+    assert image_loop.iterations_per_epoch(8000, 64, 1) == 125
+    assert image_loop.iterations_per_epoch(8000, 64, 5) == 25
     with pytest.raises(ValueError, match="0 iterations"):
-        image_training.iterations_per_epoch(100, 64, 2)
+        image_loop.iterations_per_epoch(100, 64, 2)
 
 
 @conftest.needs_restorable_rng
@@ -115,10 +117,10 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
     images, labels = synthetic_mnist()
     settings = mnist_cgan.Settings(epochs=2, batch_size=32, k=2, seed=3)   # 3 iterations, 6 batches per epoch
     quick = {"show_progress": False, "samples_per_class": 10}
-    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "straight", **quick)
+    image_loop.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "straight", **quick)
     first_half = mnist_cgan.Settings(epochs=1, batch_size=32, k=2, seed=3)
-    image_training.train(mnist_cgan.Experiment(first_half), images, labels, tmp_path / "resumed", **quick)
-    summary = image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "resumed", resume=True, **quick)
+    image_loop.train(mnist_cgan.Experiment(first_half), images, labels, tmp_path / "resumed", **quick)
+    summary = image_loop.train(mnist_cgan.Experiment(settings), images, labels, tmp_path / "resumed", resume=True, **quick)
     straight, resumed = final_weights(tmp_path / "straight"), final_weights(tmp_path / "resumed")
     assert straight.keys() == resumed.keys()
     assert all(np.array_equal(straight[k], resumed[k]) for k in straight)
@@ -129,17 +131,17 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
 
 def test_resume_with_different_settings_is_refused(tmp_path):
     images, labels = synthetic_mnist(n=64)
-    image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32)), images, labels, tmp_path,
+    image_loop.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32)), images, labels, tmp_path,
                       show_progress=False, samples_per_class=1)
     with pytest.raises(ValueError, match=r"settings differ \(lr_g: checkpoint 0.0001, now 0.001\)"):
-        image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=2, batch_size=32, lr_g=1e-3)), images, labels, tmp_path,
+        image_loop.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=2, batch_size=32, lr_g=1e-3)), images, labels, tmp_path,
                           resume=True, show_progress=False)
 
 
 def test_training_images_outside_the_unit_interval_are_rejected(tmp_path):
     images, labels = synthetic_mnist(n=64)
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        image_training.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1)), images * 2 - 1, labels, tmp_path, show_progress=False)
+        image_loop.train(mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1)), images * 2 - 1, labels, tmp_path, show_progress=False)
 
 
 # -- the demos, end to end on the shared MNIST files ---------------------------------------
@@ -200,7 +202,7 @@ def test_unconditional_training_writes_samples_without_labels_and_its_figures(tm
     images, _ = synthetic_mnist(n=64)
     experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32, conditional=False))
     figures = plots.EpochFigures(tmp_path, experiment, seed=0)
-    image_training.train(experiment, images, None, tmp_path, on_epoch_end=figures, show_progress=False,
+    image_loop.train(experiment, images, None, tmp_path, on_epoch_end=figures, show_progress=False,
                          samples_per_class=3)
     assert np.load(tmp_path / "samples.npy").shape == (30, 784)
     assert not (tmp_path / "labels.npy").exists()
@@ -211,30 +213,30 @@ def test_unconditional_training_writes_samples_without_labels_and_its_figures(tm
 def test_an_existing_checkpoint_is_neither_overwritten_silently_nor_ignored(tmp_path):
     images, labels = synthetic_mnist(n=64)
     experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32))
-    image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+    image_loop.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
     before = (tmp_path / "checkpoint.npz").read_bytes()
     with pytest.raises(FileExistsError, match=r"--resume .* --overwrite"):
-        image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+        image_loop.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
     assert (tmp_path / "checkpoint.npz").read_bytes() == before
-    image_training.train(experiment, images, labels, tmp_path, overwrite=True, show_progress=False,
+    image_loop.train(experiment, images, labels, tmp_path, overwrite=True, show_progress=False,
                          samples_per_class=1)
 
 
 def test_resume_refuses_a_checkpoint_of_another_experiment(tmp_path):
     images, labels = synthetic_mnist(n=64)
     experiment = mnist_cgan.Experiment(mnist_cgan.Settings(epochs=1, batch_size=32))
-    image_training.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
+    image_loop.train(experiment, images, labels, tmp_path, show_progress=False, samples_per_class=1)
 
     class Other(mnist_cgan.Experiment):
         name = "dcgan"
     with pytest.raises(ValueError, match="written by the 'mnist_cgan' experiment, not 'dcgan'"):
-        image_training.train(Other(experiment.settings), images, labels, tmp_path, resume=True, show_progress=False)
+        image_loop.train(Other(experiment.settings), images, labels, tmp_path, resume=True, show_progress=False)
 
 
 def test_auxiliary_classifier_gan_trains_and_its_generator_reloads(tmp_path):
     images, labels = synthetic_mnist(n=64)
     settings = mnist_cgan.Settings(epochs=1, batch_size=32, auxiliary_classifier=True)
-    image_training.train(mnist_cgan.Experiment(settings), images, labels, tmp_path, show_progress=False,
+    image_loop.train(mnist_cgan.Experiment(settings), images, labels, tmp_path, show_progress=False,
                          samples_per_class=2)
     G, config = image_sampling.load_generator(tmp_path / "generator.npz")
     assert config["settings"]["auxiliary_classifier"] is True and image_sampling.is_conditional(G)

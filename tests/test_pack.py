@@ -184,7 +184,7 @@ def test_table_packs_flag_chooses_the_models(tmp_path, capsys):
 
 
 def test_the_ring_recipe_is_the_deep_generator_one():
-    from minigan import toy_2d
+    from minigan.experiments import toy_2d
     r = toy_2d.PACGAN_RING
     assert (r.pack, r.hidden, r.d_hidden, r.steps, r.final_lr_factor) == (2, (128,) * 4, (128, 128), 40000, 0.01)
 
@@ -199,7 +199,7 @@ def test_pack_flag_trains_a_packed_gan_on_the_papers_ring(tmp_path):
 
 
 def test_a_standardised_2d_gan_works_on_x_over_the_datas_coordinate_scale():
-    from minigan import toy_2d
+    from minigan.experiments import toy_2d
     from minigan.data import toy
     scale = toy_2d.coordinate_scale(toy.pacgan_grid())
     assert scale == pytest.approx(np.sqrt(8 + 0.05 ** 2))             # coordinates -4..4 in steps of 2

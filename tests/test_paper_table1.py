@@ -6,12 +6,13 @@ import pathlib
 import numpy as np
 import pytest
 
-from minigan import backend, checkpoint, gradcheck, image_training, nn
+from minigan import backend, gradcheck, nn
+from minigan.training import checkpoint, image_loop
 from minigan.data import mnist
 from minigan.experiments import paper_mnist
 from minigan.optim import SGD
 from minigan.nn.module import backward_to
-from minigan.simultaneous_gan import SimultaneousGAN
+from minigan.gan.simultaneous import SimultaneousGAN
 import conftest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -151,11 +152,11 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
     images = synthetic_images(200)
     quick = {"show_progress": False, "samples_per_class": 2}
     settings = paper_mnist.Settings(epochs=2, batch_size=50, seed=1)     # 4 steps per epoch
-    image_training.train(paper_mnist.Experiment(settings), images, None, tmp_path / "straight", **quick)
+    image_loop.train(paper_mnist.Experiment(settings), images, None, tmp_path / "straight", **quick)
     half = paper_mnist.Settings(epochs=1, batch_size=50, seed=1)
-    image_training.train(paper_mnist.Experiment(half), images, None, tmp_path / "resumed", **quick)
-    image_training.train(paper_mnist.Experiment(settings), images, None, tmp_path / "resumed", resume=True, **quick)
-    a, b = (checkpoint.load(tmp_path / d / image_training.CHECKPOINT)["gan"] for d in ("straight", "resumed"))
+    image_loop.train(paper_mnist.Experiment(half), images, None, tmp_path / "resumed", **quick)
+    image_loop.train(paper_mnist.Experiment(settings), images, None, tmp_path / "resumed", resume=True, **quick)
+    a, b = (checkpoint.load(tmp_path / d / image_loop.CHECKPOINT)["gan"] for d in ("straight", "resumed"))
     for part in ("generator", "discriminator"):
         assert all(np.array_equal(a[part][k], b[part][k]) for k in a[part])
     for part in ("g_optimizer", "d_optimizer"):

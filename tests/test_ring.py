@@ -8,7 +8,7 @@ import numpy as np
 
 from minigan import backend, nn
 from minigan.data import toy
-from minigan.toy_2d import Recipe2D, build_2d, evaluate_2d, train_2d
+from minigan.experiments.toy_2d import Recipe2D, build_2d, evaluate_2d, train_2d
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "demos"))
 import ring_2d  # noqa: E402

@@ -35,15 +35,15 @@ def test_every_layer_loss_and_optimizer_runs_on_the_strict_backend(strict_backen
 
 
 def test_gan_training_toy_data_and_figure_snapshots_run_on_the_strict_backend(strict_backend):
-    from minigan import toy_gan
+    from minigan.experiments import toy_1d
     from minigan.data import toy
-    from minigan.training import fit
+    from minigan.training.toy_loop import fit
 
     for target in (toy.Gaussian1D(4, 1.25), toy.GaussianMixture1D([-2, 2], [0.5, 0.5])):
-        recipe = toy_gan.Recipe(steps=3, batch_size=8, k=2)
-        g = toy_gan.build(recipe, 1, *toy_gan.data_scale(target, 100))
+        recipe = toy_1d.Recipe(steps=3, batch_size=8, k=2)
+        g = toy_1d.build(recipe, 1, *toy_1d.data_scale(target, 100))
         fit(g, toy.batches(target, 8), 3, final_lr_factor=0.5, progress=False)
-        snap = toy_gan.snapshot_1d(g, np.linspace(0, 8, 11), num_samples=50, num_lines=5)
+        snap = toy_1d.snapshot_1d(g, np.linspace(0, 8, 11), num_samples=50, num_lines=5)
         assert snap["d_grid"].shape == (11,) and type(snap["samples"]) is np.ndarray
         assert np.isfinite(g.history["d_loss"]).all()
     ring = toy.ring()
@@ -51,7 +51,7 @@ def test_gan_training_toy_data_and_figure_snapshots_run_on_the_strict_backend(st
 
 
 def test_the_weight_average_and_a_packed_minibatch_d_run_on_the_strict_backend(strict_backend):
-    from minigan import toy_2d
+    from minigan.experiments import toy_2d
     from minigan.data import toy
 
     recipe = toy_2d.Recipe2D(hidden=(8,), batch_size=4, pack=2, minibatch_kernels=2, ema_decay=0.9, steps=3)

@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 import conftest
-from minigan import backend, checkpoint, cli, toy_2d, toy_gan
+from minigan import backend
+from minigan.training import checkpoint
+from minigan.demo_tools import cli
+from minigan.experiments import toy_2d, toy_1d
 from minigan.data import toy
-from minigan.errors import TrainingDiverged
-from minigan.training import Checkpoints
+from minigan.gan.errors import TrainingDiverged
+from minigan.training.toy_loop import Checkpoints
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "demos"))
@@ -28,8 +31,8 @@ exact = pytest.mark.skipif(backend.name != "numpy", reason="an exact resume need
 SEED, EVERY, STEPS = 7, 100, 300
 #: (target, recipe, trainer, draws of the target before the first iteration: train_1d's data_scale)
 CASES = {
-    "1-D": (toy.Gaussian1D(4.0, 1.25), toy_gan.Recipe(hidden=(16, 16), batch_size=64, k=2, steps=STEPS),
-            toy_gan.train_1d, 1),
+    "1-D": (toy.Gaussian1D(4.0, 1.25), toy_1d.Recipe(hidden=(16, 16), batch_size=64, k=2, steps=STEPS),
+            toy_1d.train_1d, 1),
     # PacGAN2 with batch norm in G: packed batches, and running statistics that must resume too
     "2-D": (toy.ring(), toy_2d.Recipe2D(hidden=(16, 16), batch_size=32, steps=STEPS, pack=2, g_batchnorm=True,
                                         g_activation="relu"),

@@ -1,6 +1,6 @@
 """Figure for docs/training_health.md: real 1-D runs, healthy and not, with minigan.health's episodes shaded.
 
-Four short runs of the 1-D GAN (``minigan.toy_gan``), about half a minute of CPU in all:
+Four short runs of the 1-D GAN (``minigan.toy_1d``), about half a minute of CPU in all:
 
     healthy         the demo's default recipe (N(4, 1.25^2), standardized, k = 5), 600 iterations
     minimax         the experiment of docs/gan_game.md section 4: data at mean 8, raw (G starts near 0),
@@ -25,9 +25,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from minigan import backend, health, plots, toy_gan  # noqa: E402
+from minigan import backend  # noqa: E402
+from minigan.training import health  # noqa: E402
+from minigan.demo_tools import plots  # noqa: E402
+from minigan.experiments import toy_1d  # noqa: E402
 from minigan.data import toy  # noqa: E402
-from minigan.errors import TrainingDiverged  # noqa: E402
+from minigan.gan.errors import TrainingDiverged  # noqa: E402
 
 WINDOW = 100
 RUNS = {
@@ -48,8 +51,8 @@ def main():
     fig, axes = plt.subplots(2, len(RUNS), figsize=(4.4 * len(RUNS), 6.0), squeeze=False)
     for col, (title, (mean, settings)) in enumerate(RUNS.items()):
         backend.seed(0)
-        recipe = toy_gan.Recipe(**settings)
-        gan = toy_gan.train_1d(toy.Gaussian1D(mean, 1.25), recipe, num_snapshots=1, progress=False)["gan"]
+        recipe = toy_1d.Recipe(**settings)
+        gan = toy_1d.train_1d(toy.Gaussian1D(mean, 1.25), recipe, num_snapshots=1, progress=False)["gan"]
         h = gan.history
         episodes = health.diagnose(h, k=recipe.k, window=WINDOW, generator_loss=recipe.generator_loss)
         print(f"{title}:")
@@ -77,7 +80,7 @@ def main():
     backend.seed(0)
     try:
         with numpy.errstate(all="ignore"):
-            toy_gan.train_1d(toy.Gaussian1D(1e38, 1e38), toy_gan.Recipe(steps=60, k=1, batch_size=8, hidden=(4,),
+            toy_1d.train_1d(toy.Gaussian1D(1e38, 1e38), toy_1d.Recipe(steps=60, k=1, batch_size=8, hidden=(4,),
                                                                           standardize=False), progress=False)
         print("raw data N(1e38, 1e38^2): trained without diverging")
     except TrainingDiverged as exc:

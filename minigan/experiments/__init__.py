@@ -1,12 +1,15 @@
 """Experiments: recipes built on the library, one file each.
 
-The library (``minigan.nn``, ``losses``, ``optim``, ``gan``, ``metrics``, ``data``,
-``image_training``) knows nothing about any particular model. Each file here is one
-experiment on MNIST: its networks, its optimizers, its settings, as an
-``image_training.ImageExperiment`` subclass that the shared loop trains.
+The library (``minigan.nn``, ``losses``, ``optim``, ``gan``, ``metrics``, ``data``) knows nothing
+about any particular model, and the harness (``minigan.training``) only how to run one. Each file
+here is one recipe: its networks, its optimizers, its settings. The toy recipes train with the toy
+loop (``training.toy_loop``); each MNIST recipe is a ``training.image_loop.ImageExperiment``
+subclass that the image loop trains.
 
 | experiment | file | what it is |
 | --- | --- | --- |
+| | toy_1d.py | the 1-D GAN of the first demo (``demos/gaussian_1d.py``) |
+| | toy_2d.py | the 2-D GANs of the ring and the grid, PacGAN's recipes (``demos/ring_2d.py``) |
 | ``mnist_cgan`` | mnist_cgan.py | the classic PyTorch tutorial's MLP conditional GAN (and AC-GAN) |
 | ``paper_mnist`` | paper_mnist.py | Goodfellow et al. (2014)'s MNIST GAN: Maxout D, SGD with momentum |
 | ``dcgan`` | dcgan.py | DCGAN (Radford et al. 2015) sized for 28x28 |

@@ -28,7 +28,7 @@ import dataclasses
 
 from .. import backend, nn
 from ..gan import GAN
-from ..image_training import ImageExperiment, check_settings
+from ..training.image_loop import ImageExperiment, check_settings
 from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
 from ..optim import Adam
 
@@ -231,7 +231,7 @@ def discriminator(conditional: bool = False, *, channels=D_CHANNELS, image_size:
 
 
 class Experiment(ImageExperiment):
-    """DCGAN for ``image_training.train``: images as (1, 28, 28) maps in [-1, 1]."""
+    """DCGAN for ``image_loop.train``: images as (1, 28, 28) maps in [-1, 1]."""
 
     name = "dcgan"
     Settings = Settings

@@ -21,10 +21,10 @@ from __future__ import annotations
 import dataclasses
 
 from .. import backend, nn
-from ..acgan import AuxiliaryDiscriminator
+from ..gan.acgan import AuxiliaryDiscriminator
 from ..data import mnist
 from ..gan import GAN
-from ..image_training import IMAGE_SIZE, ImageExperiment, check_settings
+from ..training.image_loop import IMAGE_SIZE, ImageExperiment, check_settings
 from ..optim import Adam
 
 NOISE_DIM = 100
@@ -96,7 +96,7 @@ def generator(conditional: bool = True, *, noise_dim: int = NOISE_DIM, hidden=G_
 
 
 class Experiment(ImageExperiment):
-    """The tutorial's recipe for ``image_training.train``."""
+    """The tutorial's recipe for ``image_loop.train``."""
 
     name = "mnist_cgan"
     Settings = Settings

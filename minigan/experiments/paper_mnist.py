@@ -18,13 +18,13 @@ import math
 
 import numpy
 
-from .. import backend, image_sampling, nn
+from .. import backend, nn
 from ..data import mnist
-from ..image_training import ImageExperiment, check_settings
+from ..gan import SimultaneousGAN, draw_noise
 from ..metrics import PARZEN_SIGMAS
 from ..optim import SGD
 from ..schedules import adjusted_momentum, exponential_decay_lr
-from ..simultaneous_gan import SimultaneousGAN
+from ..training.image_loop import ImageExperiment, check_settings
 
 # -- data (mnist.yaml) -------------------------------------------------------------------------
 TRAIN_RANGE = (0, 50_000)            # dataset: MNIST {which_set: 'train', start: 0, stop: 50000}
@@ -34,7 +34,7 @@ VALIDATION_RANGE = (50_000, 60_000)  # monitoring_dataset 'valid': MNIST {which_
 # -- generator (mnist.yaml: generator) ---------------------------------------------------------
 NOISE_DIM = 100                      # generator.mlp.nvis: 100
 NOISE_BOUND = math.sqrt(3.0)         # generator.noise: "uniform" -> Generator.get_noise: U(-sqrt(3), sqrt(3)), variance 1
-NOISE_PRIOR = f"uniform:{NOISE_BOUND!r}"   # the same prior, as image_sampling.draw_noise names it
+NOISE_PRIOR = f"uniform:{NOISE_BOUND!r}"   # the same prior, as draw_noise names it
 G_HIDDEN = 1200                      # h0, h1: RectifiedLinear {dim: 1200}
 G_IRANGE = 0.05                      # h0, h1, y: irange: .05 (biases: pylearn2's init_bias default 0)
 IMAGE_DIM = 784                      # y: Sigmoid {dim: 784, init_bias: init_sigmoid_bias_from_marginals {dataset: *train}}
@@ -68,8 +68,8 @@ PARZEN_SIGMA_GRID = PARZEN_SIGMAS    # numpy.logspace(--sigma_start -1, --sigma_
 
 def noise(m: int):
     """The generator's input: m rows of 100 values uniform in [-sqrt(3), sqrt(3)) (mean 0, variance 1),
-    from the global random stream (``image_sampling.draw_noise`` with ``NOISE_PRIOR``)."""
-    return image_sampling.draw_noise(backend.rng(), NOISE_PRIOR, (m, NOISE_DIM))
+    from the global random stream (``draw_noise`` with ``NOISE_PRIOR``)."""
+    return draw_noise(backend.rng(), NOISE_PRIOR, (m, NOISE_DIM))
 
 
 def _linear(in_features: int, out_features: int, irange: float) -> nn.Linear:
@@ -129,7 +129,7 @@ def discriminator(logits: bool = False) -> nn.Sequential:
     return nn.Sequential(*layers) if logits else nn.Sequential(*layers, nn.Sigmoid())
 
 
-# -- the recipe, for image_training.train ------------------------------------------------------
+# -- the recipe, for image_loop.train ------------------------------------------------------
 @dataclasses.dataclass
 class Settings:
     """Everything that defines a run (``epochs`` may change on resume; the rest must not).
@@ -161,7 +161,7 @@ def momentum(epoch: int) -> float:
 
 
 class Experiment(ImageExperiment):
-    """Goodfellow et al. (2014)'s MNIST GAN as its code trains it, for ``image_training.train``.
+    """Goodfellow et al. (2014)'s MNIST GAN as its code trains it, for ``image_loop.train``.
 
     One SGD step moves G and D together (``SimultaneousGAN``, not Algorithm 1's alternation);
     ``before_iteration`` sets the step's learning rate and momentum on both optimizers.

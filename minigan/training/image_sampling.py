@@ -14,22 +14,12 @@ import pathlib
 
 import numpy
 
-from . import backend, checkpoint, nn
+from .. import backend, nn
+from ..gan.noise import draw_noise
+from . import checkpoint
 
 NUM_CLASSES = 10
 OUTPUT_RANGES = ("tanh", "sigmoid")
-
-
-def draw_noise(random: backend.Random, prior: str, shape):
-    """z from the prior: "normal" N(0, I), "uniform" U(-1, 1), or "uniform:a" U(-a, a)."""
-    if prior == "normal":
-        return random.normal(shape)
-    if prior == "uniform":
-        return random.uniform(-1.0, 1.0, shape)
-    if prior.startswith("uniform:"):
-        bound = float(prior.split(":", 1)[1])
-        return random.uniform(-bound, bound, shape)
-    raise ValueError(f"noise prior must be 'normal', 'uniform' or 'uniform:BOUND'; got {prior!r}")
 
 
 def is_conditional(net) -> bool:
@@ -109,7 +99,7 @@ def load_generator(path):
     ``conditional``, ``noise_dim``, ``noise``, ``output``, ``num_classes``. Its forward is
     ``G(z)`` or ``G(z, labels)``.
     """
-    from .experiments import experiment_from_config   # experiments build on this module
+    from ..experiments import experiment_from_config   # experiments build on this module
 
     state = checkpoint.load(path)
     if "gan" in state:                                   # a training checkpoint: the generator samples come from

@@ -30,10 +30,11 @@ import time
 
 import numpy
 
-from . import backend, checkpoint, health, image_sampling
-from .data import mnist
-from .errors import TrainingDiverged
-from .gan import GAN
+from .. import backend
+from . import checkpoint, health, image_sampling
+from ..data import mnist
+from ..gan.errors import TrainingDiverged
+from ..gan import GAN
 from .progress import Progress
 
 CHECKPOINT = checkpoint.FILE_NAME
@@ -239,7 +240,7 @@ def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int,
     samples, sample_labels = experiment.sample(gan.sampler, samples_per_class, seed=settings.seed)
     class_histogram = None
     if classifier is not None:
-        from . import metrics
+        from .. import metrics
         predicted = backend.to_numpy(classifier.predict(backend.asarray(samples)))
         class_histogram = metrics.class_histogram(predicted).tolist()
     numpy.save(out / "samples.npy", samples)

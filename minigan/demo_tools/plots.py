@@ -78,7 +78,7 @@ def smooth(values, window):
 def shade_episodes(ax, episodes, per_iteration: int = 1) -> None:
     """Shade the span of each health episode (``minigan.health.diagnose``) on ``ax``, one colour
     per sign, labelled once. ``per_iteration``: x units per iteration (k on an axis of D steps)."""
-    from .health import SHORT
+    from ..training.health import SHORT
     colours = dict(zip(SHORT, ("C3", "C1", "C4", "C5", "C6", "k", "C2")))
     labelled = set()
     for e in episodes:
@@ -168,7 +168,7 @@ def training_animation(snapshots, target, xlim, path, fps=8):
 
 def show_images(ax, images, rows, cols, title, row_labels=None, col_labels=None):
     """Draw host images (rows*cols, 784) in [0, 1] as one grid on ``ax``, with optional row/column labels."""
-    from .data.mnist import image_grid
+    from ..data.mnist import image_grid
     ax.imshow(image_grid(images, rows, cols), cmap="gray", vmin=0, vmax=1)
     ax.set_title(title, fontsize=9)
     ax.set_xticks([i * 30 + 14 for i in range(cols)] if col_labels else [])
@@ -218,22 +218,25 @@ def image_loss_curves(path, history, k=1, window=50, episodes=()):
 
 
 class EpochFigures:
-    """The ``on_epoch_end`` callback of ``image_training.train``: after each epoch, a 10x10 grid from
+    """The ``on_epoch_end`` callback of ``image_loop.train``: after each epoch, a 10x10 grid from
     fixed z (the same every epoch: row = label for a conditional G), a 3x3 grid, the loss curves;
     copies of the big grid per epoch in ``out/epochs/``; with ``gif=True`` an animation of them.
     """
 
     def __init__(self, out, experiment, seed: int = 0, gif: bool = False):
-        from . import backend, image_sampling
+        from .. import backend
+        from ..gan import draw_noise
+        from ..training import image_sampling
         self.out, self.experiment, self.gif = pathlib.Path(out), experiment, gif
         noise, dim = experiment.noise, experiment.noise_dim
         self.grid_z, self.grid_labels = image_sampling.label_grid_inputs(10, 10, seed + 1, dim, noise)
-        self.small_z = image_sampling.draw_noise(backend.Random(seed + 2), noise, (9, dim))
-        self.free_z = image_sampling.draw_noise(backend.Random(seed + 1), noise, (100, dim))
+        self.small_z = draw_noise(backend.Random(seed + 2), noise, (9, dim))
+        self.free_z = draw_noise(backend.Random(seed + 1), noise, (100, dim))
         (self.out / "epochs").mkdir(parents=True, exist_ok=True)
 
     def __call__(self, epoch, gan):
-        from . import backend, health, image_sampling
+        from .. import backend
+        from ..training import health, image_sampling
         G, output = gan.sampler, self.experiment.output
         if image_sampling.is_conditional(G):
             grid = image_sampling.generate_images(G, self.grid_z, self.grid_labels, output)

@@ -8,7 +8,7 @@ import pathlib
 import sys
 import warnings
 
-from . import backend
+from .. import backend
 
 
 def _parse_number(kind, text, wanted):
@@ -114,8 +114,8 @@ def command_line(args) -> dict:
 def toy_checkpoints(args, out, demo: str):
     """The :class:`minigan.training.Checkpoints` of a toy demo's run: OUT/checkpoint.npz every
     --checkpoint-every iterations, --resume, --overwrite; the demo's name and --seed are settings."""
-    from .checkpoint import FILE_NAME
-    from .training import CHECKPOINT_EVERY, Checkpoints
+    from ..training.checkpoint import FILE_NAME
+    from ..training.toy_loop import CHECKPOINT_EVERY, Checkpoints
     every = CHECKPOINT_EVERY if args.checkpoint_every is None else args.checkpoint_every
     return Checkpoints(pathlib.Path(out) / FILE_NAME, every, resume=args.resume, overwrite=args.overwrite,
                        settings={"demo": demo, "seed": args.seed}, args=command_line(args))
@@ -135,7 +135,7 @@ def start_run(args) -> None:
 def add_image_gan_arguments(parser, settings, out_default):
     """Flags of every MNIST training demo: data, length, checkpoints, figures, run flags.
     ``settings``: the experiment's default Settings (for the defaults shown in --help)."""
-    from .data import mnist
+    from ..data import mnist
     parser.add_argument("--data", default=None,
                         help=f"folder with the four MNIST files (default: ${mnist.ENV_VAR}, else {mnist.DEFAULT_FOLDER})")
     parser.add_argument("--download", action="store_true",
@@ -153,15 +153,16 @@ def run_image_demo(experiment, args) -> dict:
     """Train ``experiment`` as the demo's ``args`` say (data, resume, figures); print and return the summary."""
     import sys
 
-    from . import health, image_training, plots
-    from .data import mnist
+    from ..training import health, image_loop
+    from . import plots
+    from ..data import mnist
     start_run(args)
     folder = mnist.data_folder(args.data)
     if args.download:
         mnist.download_mnist(folder)
     images, labels = experiment.training_data(folder)
     figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
-    summary = image_training.train(experiment, images, labels, args.out, resume=args.resume,
+    summary = image_loop.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
                                    args=command_line(args), classifier=cached_classifier())
     final = summary["final_epoch_means"]
@@ -189,7 +190,7 @@ def add_debug_argument(parser) -> None:
 
 def error_message(exc: BaseException) -> str:
     """The one-paragraph message a demo prints for ``exc``."""
-    from .errors import TrainingDiverged
+    from ..gan.errors import TrainingDiverged
 
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     if isinstance(exc, TrainingDiverged):
@@ -227,7 +228,7 @@ def run_main(main, argv=None) -> None:
 
 
 #: Where ``demos/evaluate_mnist.py`` caches the classifier trained on the 60,000 training images.
-CLASSIFIER_CACHE = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "mnist_classifier" / "classifier-train.npz"
+CLASSIFIER_CACHE = pathlib.Path(__file__).resolve().parents[2] / "outputs" / "mnist_classifier" / "classifier-train.npz"
 
 
 def cached_classifier():
@@ -235,5 +236,5 @@ def cached_classifier():
     the training demos use it to check their final samples for mode collapse."""
     if not CLASSIFIER_CACHE.is_file():
         return None
-    from . import classifier
+    from ..metrics import classifier
     return classifier.load_classifier(CLASSIFIER_CACHE)[0]

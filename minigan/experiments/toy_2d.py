@@ -7,7 +7,7 @@ shows up at once in a scatter plot and in the mode metrics of
 :func:`train_2d` for one recipe and :func:`compare` for a row of variants
 that each change one thing, and :func:`pack_trials` for PacGAN's Table 1
 (GAN against PacGAN2/3/4 over trials). The recipe and the training loop are
-shared with the 1-D demo (:mod:`minigan.toy_gan`, :mod:`minigan.training`).
+shared with the 1-D demo (:mod:`minigan.toy_1d`, :mod:`minigan.training`).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy
 
-from . import backend, metrics, nn, optim
-from .data import toy
-from .gan import GAN
-from .toy_gan import Recipe
-from .training import Checkpoints, fit
+from .. import backend, metrics, nn, optim
+from ..data import toy
+from ..gan import GAN
+from .toy_1d import Recipe
+from ..training.toy_loop import Checkpoints, fit
 
 NUM_SAMPLES = 10_000      # samples drawn for the metrics, the figures and samples.npy
 

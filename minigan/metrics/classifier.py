@@ -18,9 +18,10 @@ import time
 
 import numpy
 
-from . import backend, checkpoint, nn
-from .losses import CrossEntropyLoss
-from .optim import Adam
+from .. import backend, nn
+from ..training import checkpoint
+from ..losses import CrossEntropyLoss
+from ..optim import Adam
 
 IMAGE_SIDE = 28
 

@@ -11,7 +11,7 @@ import numpy
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from . import backend
+from .. import backend
 
 REFERENCE_QUANTILES = 100_000
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 
-from .health import SHORT
+from ..training.health import SHORT
 
 LANGUAGES = ("en", "ko")
 

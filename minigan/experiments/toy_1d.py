@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy
 
-from . import backend, metrics, nn, optim
-from .data import toy
-from .gan import GAN
-from .training import Checkpoints, fit
+from .. import backend, metrics, nn, optim
+from ..data import toy
+from ..gan import GAN
+from ..training.toy_loop import Checkpoints, fit
 
 
 @dataclass

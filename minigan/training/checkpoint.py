@@ -27,7 +27,7 @@ import zipfile
 
 import numpy
 
-from . import backend
+from .. import backend
 
 FORMAT_VERSION = 1
 #: The checkpoint's name inside a run's output folder.

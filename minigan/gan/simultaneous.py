@@ -22,18 +22,17 @@ before every step) are one SGD over both parameter lists: the rule works element
 """
 from __future__ import annotations
 
-from . import backend, image_sampling
-from .gan import GAN
-from .losses import mean
-from .nn.module import backward_to, set_requires_grad
+from .. import backend
+from ..losses import mean
+from ..nn.module import backward_to, set_requires_grad
+from .algorithm1 import GAN
 
 
 class SimultaneousGAN(GAN):
     """A ``GAN`` whose ``train_step`` is the paper's code: both players step at once.
 
     Args as ``GAN``, except: no ``k`` (one batch per step, it is 1), unconditional only, and
-    ``noise`` may be any prior of ``image_sampling.draw_noise`` ("uniform", "normal",
-    "uniform:BOUND"; the paper's is "uniform:1.7320508075688772", U(-sqrt 3, sqrt 3)).
+    the paper's prior is ``noise="uniform:1.7320508075688772"``, U(-sqrt 3, sqrt 3).
     Set ``g_optimizer`` and ``d_optimizer`` to the same lr and momentum before each step to
     get the original's one SGD (``experiments.paper_mnist.Experiment.before_iteration`` does).
 
@@ -47,14 +46,8 @@ class SimultaneousGAN(GAN):
         if generator_loss != "non-saturating":
             raise ValueError("SimultaneousGAN: the paper's code uses generator_loss='non-saturating'; "
                              f"got {generator_loss!r}")
-        image_sampling.draw_noise(backend.Random(0), noise, (1, 1))      # rejects an unknown prior
         super().__init__(generator, discriminator, g_optimizer, d_optimizer, noise_dim, k=1,
-                         generator_loss=generator_loss, logits=logits, log_every=log_every)
-        self.noise = noise
-
-    def sample_noise(self, m: int):
-        """z ~ p_z, shape (m, noise_dim), from the backend's global random stream."""
-        return image_sampling.draw_noise(backend.rng(), self.noise, (m, self.noise_dim))
+                         generator_loss=generator_loss, noise=noise, logits=logits, log_every=log_every)
 
     def train_step(self, real_batches):
         """One simultaneous step on the next batch x (m, ...) of the iterator ``real_batches``.
@@ -101,15 +94,7 @@ class SimultaneousGAN(GAN):
         return 0.5 * (loss_real + loss_fake), g_loss
 
     def _record(self, d_loss, d_real, d_fake, g_loss) -> None:
-        """Queue this step's numbers (device scalars) under ``GAN``'s history keys."""
-        stats = (d_loss, mean(self._probability(d_real)), mean(self._probability(d_fake)), -2 * d_loss)
-        for key, value in zip(("d_loss", "d_real", "d_fake", "value"), stats):
-            self._pending[key].append(value)
-        self._pending["g_loss"].append(g_loss)
-        self._record_grad_norm("d_grad_norm", self.d_optimizer)
-        self._record_grad_norm("g_grad_norm", self.g_optimizer)
-        self.d_steps += 1
-        self.g_steps += 1
-        self.iteration += 1
-        if self.iteration % self.log_every == 0:
-            self._flush()
+        """Record this step under ``GAN``'s history keys: one D step, one G step, one iteration."""
+        self.record_d_step(d_loss, mean(self.probability(d_real)), mean(self.probability(d_fake)))
+        self.record_g_step(g_loss)
+        self.end_iteration()

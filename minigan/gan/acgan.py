@@ -25,9 +25,9 @@ BCE(D(G(z)), real) + weight * CE_fake.
 """
 from __future__ import annotations
 
-from . import backend
-from .losses import CrossEntropyLoss
-from .nn.module import Module, backward_to, check_forward_called, check_grad_output
+from .. import backend
+from ..losses import CrossEntropyLoss
+from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
 
 
 class AuxiliaryDiscriminator(Module):

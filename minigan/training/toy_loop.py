@@ -16,7 +16,7 @@ import pathlib
 import time
 
 from . import checkpoint, health
-from .errors import TrainingDiverged
+from ..gan.errors import TrainingDiverged
 from .progress import Progress
 
 #: Iterations between two checkpoints, unless told otherwise (a toy demo's --checkpoint-every).
