@@ -1,6 +1,6 @@
-"""The main job: a GAN learns a 1-D Gaussian, and the paper's Figure 1 is redrawn from the run.
+"""The first demo: a GAN learns a 1-D Gaussian, and the paper's Figure 1 is redrawn from the run.
 
-    python demos/gaussian_1d.py                      # N(4, 1.25^2), about a minute on 2 CPU cores
+    python demos/gaussian_1d.py                      # N(4, 1.25^2), typically 5-15 s on 2 CPU cores
     python demos/gaussian_1d.py --mean 0 --std 2 --steps 4000
     python demos/gaussian_1d.py --mixture=-2:0.5,2:0.5 --gif
 
@@ -90,8 +90,17 @@ def main(argv=None) -> dict:
                             final_lr_factor=args.final_lr_factor, standardize=not args.no_standardize)
     out = args.out
     checkpoints = toy_checkpoints(args, out, "gaussian_1d")
-    run = toy_1d.train_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet,
-                           checkpoints=checkpoints)
+    gan, loop = toy_1d.start_1d(target, recipe, num_snapshots=40 if args.gif else 4, progress=not args.quiet,
+                                checkpoints=checkpoints)
+    real_batches = toy.batches(target, recipe.batch_size)      # endless minibatches x ~ p_data, (m, 1)
+    with loop:                                # checkpoints, --resume, learning-rate decay, progress, health
+        for iteration in loop:
+            # one iteration of Algorithm 1 (minigan/gan/algorithm1.py), as gan.train_step runs it:
+            for _ in range(recipe.k):                           # k steps of D, the police
+                gan.discriminator_step(next(real_batches))      # ascend log D(x) + log(1 - D(G(z)))
+            gan.generator_step(recipe.batch_size)               # one step of G, the counterfeiter
+            gan.end_iteration()                                 # count it; read the losses back now and then
+    run = toy_1d.finish_1d(gan, target, recipe, loop.fitted)
     run["health"] = health.diagnose(run["gan"].history, k=recipe.k, generator_loss=recipe.generator_loss)
     out.mkdir(parents=True, exist_ok=True)
     write_outputs(out, args, target, recipe, run)

@@ -101,5 +101,5 @@ def test_a_decay_outside_0_1_is_an_error_that_names_it(decay):
     with pytest.raises(ValueError, match=r"decay must be a number in \(0, 1\).*got"):
         ExponentialAverage(nn.Linear(1, 1), decay)
     if decay != 0:              # 0 is the GAN's "no average"
-        with pytest.raises(ValueError, match=r"ema_decay must be 0 \(off\) or in \(0, 1\).*got"):
+        with pytest.raises(ValueError, match=r"ema_decay \(0: off\) must be a number in \[0, 1\).*got"):
             small_gan(decay)

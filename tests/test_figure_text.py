@@ -129,7 +129,7 @@ def test_without_a_hangul_font_korean_is_an_error_naming_what_to_install(monkeyp
 
 def test_korean_demo_without_a_font_stops_before_training_with_one_message(monkeypatch, tmp_path, capsys):
     hide_hangul_fonts(monkeypatch)
-    monkeypatch.setattr(gaussian_1d.toy_1d, "train_1d", lambda *a, **k: pytest.fail("training started"))
+    monkeypatch.setattr(gaussian_1d.toy_1d, "start_1d", lambda *a, **k: pytest.fail("training started"))
     with pytest.raises(SystemExit) as exit_:
         run_main(gaussian_1d.main, ["--lang", "ko", "--out", str(tmp_path), "--quiet"])
     message = capsys.readouterr().err

@@ -176,7 +176,7 @@ def test_label_concat_rejects_mismatched_batch():
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_rejects_p_outside_zero_one(p):
-    with pytest.raises(ValueError, match=f"p must be a probability in \\[0, 1\\]; got {p}"):
+    with pytest.raises(ValueError, match=f"p must be a number in \\[0, 1\\]; got {p}"):
         nn.Dropout(p)
 
 

@@ -82,5 +82,5 @@ def test_metric_inputs_are_validated():
         metrics.wasserstein_1d(np.zeros((5, 2)), toy.Gaussian1D())
     with pytest.raises(ValueError, match="must agree"):
         metrics.mode_metrics(np.zeros((5, 3)), toy.ring().centers, 0.02)
-    with pytest.raises(ValueError, match="std must be > 0"):
+    with pytest.raises(ValueError, match="std must be a number > 0"):
         toy.Gaussian1D(0, -1)

@@ -216,3 +216,17 @@ def test_ring_modes_without_checkpoints_reject_the_checkpoint_flags(argv, capsys
 def test_resume_and_overwrite_together_are_refused(tmp_path):
     with pytest.raises(ValueError, match="--resume and --overwrite contradict each other"):
         checkpoint.check_start(tmp_path / checkpoint.FILE_NAME, resume=True, overwrite=True)
+
+
+def test_a_toy_loop_whose_body_forgets_to_end_the_iteration_stops_with_a_clear_error():
+    from minigan.experiments import toy_1d
+    from minigan.training.toy_loop import ToyLoop
+    backend.seed(0)
+    recipe = toy_1d.Recipe(hidden=(4,), batch_size=8, k=1, steps=3)
+    gan = toy_1d.build(recipe, 1)
+    real_batches = toy.batches(toy.Gaussian1D(0.0, 1.0), 8)
+    with pytest.raises(RuntimeError, match=r"end each iteration with gan.end_iteration\(\)"):
+        with ToyLoop(gan, recipe.steps, progress=False) as loop:
+            for _ in loop:
+                gan.discriminator_step(next(real_batches))
+                gan.generator_step(8)

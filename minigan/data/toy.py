@@ -12,11 +12,12 @@ import numpy
 from scipy import stats
 
 from .. import backend
+from ..checks import check_number
 
 
-def _check_positive(owner, name, value):
-    if not value > 0:
-        raise ValueError(f"{owner}: {name} must be > 0; got {value!r}")
+def check_positive(owner, name, value):
+    """A scale of a distribution: a finite number > 0."""
+    check_number(name, value, 0, low_open=True, owner=owner)
 
 
 class Gaussian1D:
@@ -25,7 +26,7 @@ class Gaussian1D:
     dim = 1
 
     def __init__(self, mean: float = 4.0, std: float = 1.25):
-        _check_positive("Gaussian1D", "std", std)
+        check_positive("Gaussian1D", "std", std)
         self.mean, self.std = float(mean), float(std)
 
     def sample(self, m: int):
@@ -105,7 +106,7 @@ class GaussianMixture2D:
         centers = numpy.asarray(centers, float)
         if centers.ndim != 2 or centers.shape[1] != 2:
             raise ValueError(f"GaussianMixture2D: centers must have shape (K, 2); got {centers.shape}")
-        _check_positive("GaussianMixture2D", "std", std)
+        check_positive("GaussianMixture2D", "std", std)
         self.centers, self.std = centers, float(std)
 
     @property

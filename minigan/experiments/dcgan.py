@@ -31,6 +31,7 @@ from ..gan import GAN
 from ..training.image_loop import ImageExperiment, check_settings
 from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
 from ..optim import Adam
+from ..checks import is_int
 
 NOISE_DIM = 100
 NUM_CLASSES = 10
@@ -154,7 +155,7 @@ def dcgan_init(net: Module, std: float = INIT_STD) -> Module:
 
 
 def _check_image_size(image_size: int) -> int:
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 4 or image_size % 4:
+    if not is_int(image_size) or image_size < 4 or image_size % 4:
         raise ValueError(f"image_size must be a positive multiple of 4 (two stride-2 layers); got {image_size!r}")
     return image_size // 4
 

@@ -1,7 +1,8 @@
-"""Small GANs on toy distributions: the recipe, the build, and what a 1-D figure needs.
+"""The 1-D GAN: the recipe, the build, and what Figure 1 needs.
 
-The 1-D demo (``demos/gaussian_1d.py``) calls :func:`train_1d`; the algorithm
-itself is :class:`minigan.gan.GAN`.
+The first demo (``demos/gaussian_1d.py``) builds with :func:`start_1d`, runs Algorithm 1 in its own
+loop, and ends with :func:`finish_1d`; :func:`train_1d` does all three (tests, benchmarks). The
+algorithm itself is :class:`minigan.gan.GAN`.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy
 from .. import backend, metrics, nn, optim
 from ..data import toy
 from ..gan import GAN
-from ..training.toy_loop import Checkpoints, fit
+from ..training.toy_loop import Checkpoints, Fitted, ToyLoop
 
 
 @dataclass
@@ -96,25 +97,30 @@ def evaluate_1d(samples, target) -> dict:
             "sample_mean": float(numpy.mean(samples)), "sample_std": float(numpy.std(samples))}
 
 
-def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = True,
-             checkpoints: Checkpoints | None = None) -> dict:
-    """Train a GAN on a 1-D target. Returns the GAN, snapshots for figures, final samples and metrics.
+def start_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = True,
+             checkpoints: Checkpoints | None = None):
+    """The GAN for a 1-D target and the :class:`ToyLoop` that trains it, not yet entered.
 
     ``num_snapshots`` snapshots (:func:`snapshot_1d`) are taken at iterations spread over training
     (the first at iteration 0, the last at the end), as Figure 1's four moments.
-    ``checkpoints``: save (and with ``resume``, continue) as :func:`minigan.training.fit` says;
-    the target and the recipe are part of the settings a resume must match. ``resumed_from`` in
-    the result: the iteration a resumed run continued from (0 for a fresh start).
+    ``checkpoints``: save (and with ``resume``, continue) as ``ToyLoop`` says; the target and the
+    recipe are part of the settings a resume must match. Returns (gan, loop).
     """
     gan = build(recipe, 1, *(data_scale(target) if recipe.standardize else (0.0, 1.0)))
     x_grid = numpy.linspace(*plot_range(target), 400)
     at = sorted({int(round(s)) for s in numpy.geomspace(1, recipe.steps + 1, num_snapshots) - 1})
     if checkpoints is not None:
         checkpoints = checkpoints.with_settings(target=target.describe(), recipe=recipe.to_dict())
-    fitted = fit(gan, toy.batches(target, recipe.batch_size), recipe.steps,
-                 final_lr_factor=recipe.final_lr_factor, snapshot_at=at,
-                 on_snapshot=lambda it: snapshot_1d(gan, x_grid),
-                 progress=progress, label="1-D GAN", checkpoints=checkpoints)
+    loop = ToyLoop(gan, recipe.steps, final_lr_factor=recipe.final_lr_factor, snapshot_at=at,
+                   on_snapshot=lambda it: snapshot_1d(gan, x_grid), progress=progress, label="1-D GAN",
+                   checkpoints=checkpoints)
+    return gan, loop
+
+
+def finish_1d(gan: GAN, target, recipe: Recipe, fitted: Fitted) -> dict:
+    """The run's result: the GAN, its snapshots for figures, 10,000 final samples (host (10000, 1)),
+    their metrics (:func:`evaluate_1d`, D's mean verdicts and V over the last 500 steps, timing),
+    and ``resumed_from``, the iteration a resumed run continued from (0 for a fresh start)."""
     samples = backend.to_numpy(gan.generate(10_000))
     result = evaluate_1d(samples[:, 0], target)
     result.update(final_d_real=gan.last("d_real", 500), final_d_fake=gan.last("d_fake", 500),
@@ -122,3 +128,15 @@ def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = Tr
                   steps_per_second=recipe.steps / fitted.seconds)
     return {"gan": gan, "snapshots": fitted.snapshots, "samples": samples, "metrics": result,
             "resumed_from": fitted.resumed_from}
+
+
+def train_1d(target, recipe: Recipe, num_snapshots: int = 4, progress: bool = True,
+             checkpoints: Checkpoints | None = None) -> dict:
+    """Train a GAN on a 1-D target (:func:`start_1d`, ``gan.train_step`` in its loop, :func:`finish_1d`).
+    Returns what :func:`finish_1d` returns."""
+    gan, loop = start_1d(target, recipe, num_snapshots, progress, checkpoints)
+    real_batches = toy.batches(target, recipe.batch_size)
+    with loop:
+        for _ in loop:
+            gan.train_step(real_batches)
+    return finish_1d(gan, target, recipe, loop.fitted)

@@ -28,6 +28,7 @@ from __future__ import annotations
 from .. import backend
 from ..losses import CrossEntropyLoss
 from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
+from ..checks import check_int
 
 
 class AuxiliaryDiscriminator(Module):
@@ -41,8 +42,7 @@ class AuxiliaryDiscriminator(Module):
     skips_input_grad = True
 
     def __init__(self, body: Module, num_classes: int, weight: float = 1.0):
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ValueError(f"AuxiliaryDiscriminator: num_classes must be an integer >= 2; got {num_classes!r}")
+        check_int("num_classes", num_classes, 2, owner="AuxiliaryDiscriminator")
         if not weight > 0:
             raise ValueError(f"AuxiliaryDiscriminator: weight must be > 0; got {weight!r}")
         self.body, self.num_classes, self.weight = body, num_classes, float(weight)

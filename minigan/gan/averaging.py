@@ -16,6 +16,7 @@ Buffers (batch norm's running statistics) are averaged the same way, as PyTorch'
 evaluation mode on statistics that moved with the weights it averages.
 """
 from __future__ import annotations
+from ..checks import check_number
 
 import copy
 
@@ -30,8 +31,8 @@ class ExponentialAverage:
     """
 
     def __init__(self, module, decay: float):
-        if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 < decay < 1:
-            raise ValueError(f"ExponentialAverage: decay must be a number in (0, 1), e.g. 0.999; got {decay!r}")
+        check_number("decay", decay, 0, 1, low_open=True, high_open=True, owner="ExponentialAverage",
+                     example="0.999")
         self.module, self.decay = module, float(decay)
         self.average = copy.deepcopy(module).eval()
         # the Parameter objects (their .data is read at each update) and the buffers (updated in place)

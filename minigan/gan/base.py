@@ -5,7 +5,7 @@ sampling z and labels, drawing samples, D's update in one joint pass, saving and
 from __future__ import annotations
 
 from .. import backend
-from ..checks import check_positive_int
+from ..checks import check_number, check_positive_int
 from ..losses import BCELoss, BCEWithLogitsLoss
 from ..nn.activations import sigmoid
 from ..nn.module import backward_to, is_rowwise
@@ -32,8 +32,7 @@ class GANBase(History):
         if pack > 1 and num_classes is not None:
             raise ValueError(f"pack > 1 needs an unconditional GAN (one label per packed row is not defined); "
                              f"got pack={pack}, num_classes={num_classes}")
-        if isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float)) or not 0 <= ema_decay < 1:
-            raise ValueError(f"ema_decay must be 0 (off) or in (0, 1), e.g. 0.999; got {ema_decay!r}")
+        check_number("ema_decay (0: off)", ema_decay, 0, 1, high_open=True, example="0.999")
         super().__init__()
         self.generator, self.discriminator = generator, discriminator
         # D's parameters, listed once: generator_step freezes them, and walking D's module

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import backend
 from .activations import check_floating
 from .module import Module, check_forward_called, check_grad_output
+from ..checks import check_number
 
 
 class Dropout(Module):
@@ -14,8 +15,7 @@ class Dropout(Module):
     rowwise = True
 
     def __init__(self, p: float = 0.5):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1]; got {p!r}")
+        check_number("p", p, 0, 1, owner="Dropout")          # a probability
         self.p = p
         self._mask = None
         self._shape = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
+from ..checks import check_positive_int
 
 
 def check_labels(owner: str, labels, num_classes: int) -> None:
@@ -30,8 +31,7 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int):
         for arg, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Embedding: {arg} must be a positive integer; got {value!r}")
+            check_positive_int(arg, value, "Embedding")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(backend.rng().normal((num_embeddings, embedding_dim)))
         self._one_hot = None

@@ -5,6 +5,7 @@ import math
 
 from .. import backend
 from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
+from ..checks import check_positive_int
 
 
 class Linear(Module):
@@ -20,8 +21,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
         for arg, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Linear: {arg} must be a positive integer; got {value!r}")
+            check_positive_int(arg, value, "Linear")
         self.in_features, self.out_features = in_features, out_features
         bound = 1.0 / math.sqrt(in_features)
         rng = backend.rng()

@@ -6,6 +6,7 @@ import math
 from .. import backend
 from .linear import affine_backward
 from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
+from ..checks import check_number, check_positive_int
 
 
 class Maxout(Module):
@@ -30,11 +31,9 @@ class Maxout(Module):
 
     def __init__(self, in_features: int, num_units: int, num_pieces: int, irange: float | None = None):
         for arg, value in (("in_features", in_features), ("num_units", num_units), ("num_pieces", num_pieces)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Maxout: {arg} must be a positive integer; got {value!r}")
-        if irange is not None and (isinstance(irange, bool) or not isinstance(irange, (int, float))
-                                   or not 0 < irange < math.inf):
-            raise ValueError(f"Maxout: irange must be a positive finite number or None; got {irange!r}")
+            check_positive_int(arg, value, "Maxout")
+        if irange is not None:
+            check_number("irange", irange, 0, low_open=True, owner="Maxout")
         self.in_features, self.num_units, self.num_pieces = in_features, num_units, num_pieces
         self.irange = irange
         width = num_units * num_pieces

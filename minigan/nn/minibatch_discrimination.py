@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from .. import backend
 from .module import Module, Parameter, check_forward_called, check_grad_output, check_input
+from ..checks import check_positive_int
 
 
 class MinibatchDiscrimination(Module):
@@ -42,8 +43,7 @@ class MinibatchDiscrimination(Module):
     def __init__(self, in_features: int, num_kernels: int = 8, kernel_dim: int = 4, init_std: float = 0.1,
                  reduction: str = "sum"):
         for arg, value in (("in_features", in_features), ("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"MinibatchDiscrimination: {arg} must be a positive integer; got {value!r}")
+            check_positive_int(arg, value, "MinibatchDiscrimination")
         if not init_std > 0:
             raise ValueError(f"MinibatchDiscrimination: init_std must be > 0; got {init_std!r}")
         if reduction not in ("sum", "mean"):

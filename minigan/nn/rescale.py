@@ -1,11 +1,10 @@
 """A fixed (not learned) affine map: y = x * scale + shift."""
 from __future__ import annotations
 
-import math
-import numbers
 
 from .activations import check_floating
 from .module import Module, check_forward_called, check_grad_output
+from ..checks import check_number
 
 
 class Rescale(Module):
@@ -21,8 +20,7 @@ class Rescale(Module):
 
     def __init__(self, scale: float, shift: float = 0.0):
         for arg, value in (("scale", scale), ("shift", shift)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise ValueError(f"Rescale: {arg} must be a finite number; got {value!r}")
+            check_number(arg, value, owner="Rescale")
         if not scale:
             raise ValueError(f"Rescale: scale must be nonzero; got {scale!r}")
         self.scale, self.shift = float(scale), float(shift)

@@ -6,6 +6,7 @@ import math
 from .. import backend
 from .conv import to_channels_first, to_channels_last
 from .module import Module, check_forward_called, check_grad_output
+from ..checks import is_int
 
 
 class Flatten(Module):
@@ -53,10 +54,10 @@ class Unflatten(Module):
     rowwise = True
 
     def __init__(self, dim: int, unflattened_size):
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim == 0:
+        if not is_int(dim) or dim == 0:
             raise ValueError(f"Unflatten: dim must be a non-zero integer (axis 0 is the batch); got {dim!r}")
         size = tuple(unflattened_size) if isinstance(unflattened_size, (tuple, list)) else None
-        if not size or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in size):
+        if not size or any(not is_int(s) or s < 1 for s in size):
             raise ValueError(f"Unflatten: unflattened_size must be a non-empty tuple of positive integers; "
                              f"got {unflattened_size!r}")
         self.dim, self.unflattened_size = dim, size

@@ -23,6 +23,7 @@ latest window, in a few words, for a progress line. Everything here runs on the 
 numbers already read back: it never touches the device.
 """
 from __future__ import annotations
+from ..checks import check_positive_int
 
 import math
 
@@ -187,8 +188,7 @@ def _episode(sign: str, first: int, last: int, numbers: dict) -> dict:
 
 def _check_args(k, window):
     for name, value in (("k", k), ("window", window)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"health: {name} must be a positive integer; got {value!r}")
+        check_positive_int(name, value, "health")
 
 
 def _windows(history: dict, k: int, window: int, generator_loss, start: int = 0):

@@ -36,6 +36,7 @@ from ..data import mnist
 from ..gan.errors import TrainingDiverged
 from ..gan import GAN
 from .progress import Progress
+from ..checks import check_number, check_positive_int
 
 CHECKPOINT = checkpoint.FILE_NAME
 READ_EVERY = 20          # iterations between reads of the loss scalars (each read makes a GPU wait)
@@ -113,16 +114,12 @@ def check_settings(settings, positive_ints=("epochs", "batch_size", "k"), positi
     the Settings class, the field and its value."""
     owner = f"{type(settings).__module__.rsplit('.', 1)[-1]}.Settings"
     for name in positive_ints:
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{owner}: {name} must be a positive integer; got {value!r}")
+        check_positive_int(name, getattr(settings, name), owner)
     for name in positive_floats:
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-            raise ValueError(f"{owner}: {name} must be a positive finite number; got {value!r}")
+        check_number(name, getattr(settings, name), 0, low_open=True, owner=owner)
     limit = getattr(settings, "limit", None)
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"{owner}: limit must be a positive integer or None; got {limit!r}")
+    if limit is not None:
+        check_positive_int("limit (or None)", limit, owner)
 
 
 # -- the loop -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The outer training loop of the toy GANs: Algorithm 1 repeated, with a learning-rate schedule,
 snapshots for figures, a progress bar and, if asked, checkpoints for an exact resume.
-The algorithm itself is in gan.py.
+The algorithm itself is in ``minigan.gan`` (algorithm1.py).
 
 A checkpoint (:class:`Checkpoints`) holds everything the rest of the run depends on: the GAN's
 ``state_dict`` (both networks, both optimizers, the counters, the history and the backend's
@@ -15,8 +15,9 @@ import dataclasses
 import pathlib
 import time
 
-from . import checkpoint, health
+from ..checks import check_positive_int
 from ..gan.errors import TrainingDiverged
+from . import checkpoint, health
 from .progress import Progress
 
 #: Iterations between two checkpoints, unless told otherwise (a toy demo's --checkpoint-every).
@@ -55,8 +56,7 @@ class Checkpoints:
     args: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
-        if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
-            raise ValueError(f"Checkpoints: every must be a positive integer; got {self.every!r}")
+        check_positive_int("every", self.every, "Checkpoints")
         object.__setattr__(self, "path", pathlib.Path(self.path))
 
     def with_settings(self, **more) -> "Checkpoints":
@@ -85,73 +85,120 @@ class Checkpoints:
 
 @dataclasses.dataclass
 class Fitted:
-    """What :func:`fit` returns."""
+    """What a :class:`ToyLoop` (and :func:`fit`) leaves behind."""
 
     seconds: float          # training time, summed over the sessions of a resumed run
     snapshots: list         # on_snapshot's results in order (a resumed run's include the saved ones)
     resumed_from: int = 0   # the iteration a resumed run continued from; 0 for a fresh start
 
 
-def fit(gan, real_batches, steps: int, *, final_lr_factor: float = 1.0, snapshot_at=(),
-        on_snapshot=None, progress: bool = True, label: str = "training", report_every: int = 200,
-        health_window: int = health.WINDOW, checkpoints: Checkpoints | None = None) -> Fitted:
-    """Run ``steps`` iterations of Algorithm 1 (``gan.train_step``).
+class ToyLoop:
+    """The loop around Algorithm 1 in the toy demos, as an iterable of iteration numbers.
+
+        with ToyLoop(gan, steps, final_lr_factor=0.05, checkpoints=checkpoints) as loop:
+            for iteration in loop:                  # 1, 2, ..., steps (from a checkpoint's, on resume)
+                for _ in range(gan.k):
+                    gan.discriminator_step(next(real_batches))
+                gan.generator_step(batch_size)
+                gan.end_iteration()                 # what gan.train_step(real_batches) does
+        loop.fitted                                 # seconds, snapshots, resumed_from
+
+    Entering it loads a checkpoint to resume from (if asked) and takes the snapshot of iteration 0.
+    Before each iteration it sets the decayed learning rates; after it, it takes the snapshots,
+    saves the checkpoints and redraws the progress line (with the failure signs of ``health``).
+    Leaving it puts the base learning rates back; a ``TrainingDiverged`` leaves with the word on
+    the last good checkpoint.
 
     Args:
-        real_batches: endless iterator of real batches (x or (x, labels)); it must draw from the
-            backend's random source only (as ``toy.batches`` does), so that a resume can restore it.
         final_lr_factor: both learning rates decay exponentially to this fraction.
         snapshot_at: iteration numbers (1-based, 0 = before training) at which
             ``on_snapshot(iteration)`` is called, e.g. to record a figure; it returns the snapshot,
             a dict of host arrays and plain values (what a checkpoint stores as it is).
         report_every: the progress bar reads losses back from the device this often.
-        health_window: the progress line warns of the failure signs (``minigan.health``) that
+        health_window: the progress line warns of the failure signs (``training.health``) that
             hold over the last this many iterations.
         checkpoints: save every ``checkpoints.every`` iterations; with ``checkpoints.resume``,
             first load the GAN's state and the snapshots from ``checkpoints.path`` and continue from
-            the iteration it reached. Divergence (TrainingDiverged) leaves the last good checkpoint
-            in place and names it.
-    Returns a :class:`Fitted`: seconds, snapshots, the iteration resumed from.
+            the iteration it reached. The data iterator must draw from the backend's random source
+            only (as ``toy.batches`` does), so that the resume restores it too.
     """
-    optimizers = (gan.d_optimizer, gan.g_optimizer)
-    base_lrs = [opt.lr for opt in optimizers]       # before a resume loads the decayed ones
-    snapshot_at = sorted(set(snapshot_at))
-    start, snapshots, seconds = 0, [], 0.0
-    if checkpoints is not None:
-        checkpoints = checkpoints.with_settings(loop={"steps": steps, "final_lr_factor": final_lr_factor,
-                                                      "snapshot_at": snapshot_at})
-        saved = checkpoints.start()
+
+    def __init__(self, gan, steps: int, *, final_lr_factor: float = 1.0, snapshot_at=(), on_snapshot=None,
+                 progress: bool = True, label: str = "training", report_every: int = 200,
+                 health_window: int = health.WINDOW, checkpoints: Checkpoints | None = None):
+        check_positive_int("steps", steps, "ToyLoop")
+        self.gan, self.steps, self.final_lr_factor = gan, steps, final_lr_factor
+        self.snapshot_at, self.on_snapshot = sorted(set(snapshot_at)), on_snapshot
+        self.progress, self.label, self.report_every, self.health_window = progress, label, report_every, health_window
+        if checkpoints is not None:
+            checkpoints = checkpoints.with_settings(loop={"steps": steps, "final_lr_factor": final_lr_factor,
+                                                          "snapshot_at": self.snapshot_at})
+        self.checkpoints = checkpoints
+        self.optimizers = (gan.d_optimizer, gan.g_optimizer)
+        self.base_lrs = [opt.lr for opt in self.optimizers]      # before a resume loads the decayed ones
+        self.fitted = None
+
+    def __enter__(self) -> "ToyLoop":
+        self.start, self.snapshots, self.seconds_before = 0, [], 0.0
+        saved = self.checkpoints.start() if self.checkpoints is not None else None
         if saved is not None:
-            gan.load_state_dict(saved["gan"])
-            start, snapshots, seconds = saved["iteration"], list(saved["snapshots"]), saved["seconds"]
-    saved_at = start            # the iteration of the checkpoint on disk from this run (0: none)
-    began = time.perf_counter()
-    bar = Progress(steps, label, enabled=progress, initial=start)
-    if start == 0 and 0 in snapshot_at and on_snapshot:
-        snapshots.append(on_snapshot(0))
-    try:
-        for step in range(start, steps):
-            if final_lr_factor != 1.0:
-                decay_learning_rates(optimizers, base_lrs, final_lr_factor, step, steps)
-            gan.train_step(real_batches)
-            done = step + 1
-            if done in snapshot_at and on_snapshot:
-                snapshots.append(on_snapshot(done))
-            if checkpoints is not None and done % checkpoints.every == 0:
-                checkpoints.save(gan, done, snapshots, seconds + time.perf_counter() - began)
-                saved_at = done
-            if done % report_every == 0 or done == steps:
-                _report(bar, gan, done, report_every, health_window)
-    except TrainingDiverged as exc:
-        if checkpoints is None:
-            raise
-        note = checkpoint.last_good(checkpoints.path, f"iteration {saved_at}" if saved_at else None)
-        raise TrainingDiverged(exc.quantity, exc.iteration, exc.value, exc.found_at, note=note) from None
-    finally:
-        for opt, lr in zip(optimizers, base_lrs):
+            self.gan.load_state_dict(saved["gan"])
+            self.start, self.snapshots, self.seconds_before = saved["iteration"], list(saved["snapshots"]), \
+                saved["seconds"]
+        self.saved_at = self.start      # the iteration of the checkpoint on disk from this run (0: none)
+        self.began = time.perf_counter()
+        self.bar = Progress(self.steps, self.label, enabled=self.progress, initial=self.start)
+        if self.start == 0:
+            self._snapshot(0)
+        return self
+
+    def __iter__(self):
+        for step in range(self.start, self.steps):
+            if self.final_lr_factor != 1.0:
+                decay_learning_rates(self.optimizers, self.base_lrs, self.final_lr_factor, step, self.steps)
+            yield step + 1                                    # the caller runs iteration step + 1 here
+            self._after(step + 1)
+
+    def _after(self, done: int) -> None:
+        """Snapshots, checkpoints and the progress line after iteration ``done``."""
+        if self.gan.iteration != done:
+            raise RuntimeError(f"ToyLoop: after iteration {done} the GAN counts {self.gan.iteration} iterations: "
+                               "end each iteration with gan.end_iteration() (gan.train_step does)")
+        self._snapshot(done)
+        if self.checkpoints is not None and done % self.checkpoints.every == 0:
+            self.checkpoints.save(self.gan, done, self.snapshots, self._seconds())
+            self.saved_at = done
+        if done % self.report_every == 0 or done == self.steps:
+            _report(self.bar, self.gan, done, self.report_every, self.health_window)
+
+    def _snapshot(self, iteration: int) -> None:
+        if iteration in self.snapshot_at and self.on_snapshot:
+            self.snapshots.append(self.on_snapshot(iteration))
+
+    def _seconds(self) -> float:
+        return self.seconds_before + time.perf_counter() - self.began
+
+    def __exit__(self, kind, exc, traceback):
+        for opt, lr in zip(self.optimizers, self.base_lrs):
             opt.lr = lr
-    bar.close()
-    return Fitted(seconds + time.perf_counter() - began, snapshots, start)
+        if exc is None:
+            self.bar.close()
+            self.fitted = Fitted(self._seconds(), self.snapshots, self.start)
+        elif isinstance(exc, TrainingDiverged) and self.checkpoints is not None:
+            note = checkpoint.last_good(self.checkpoints.path, f"iteration {self.saved_at}" if self.saved_at else None)
+            raise TrainingDiverged(exc.quantity, exc.iteration, exc.value, exc.found_at, note=note) from None
+        return False
+
+
+def fit(gan, real_batches, steps: int, **options) -> Fitted:
+    """Run ``steps`` iterations of Algorithm 1 (``gan.train_step``) in a :class:`ToyLoop` with
+    ``options`` (its keyword arguments). ``real_batches``: endless iterator of real batches
+    (x or (x, labels)). Returns the loop's :class:`Fitted`: seconds, snapshots, the iteration
+    resumed from."""
+    with ToyLoop(gan, steps, **options) as loop:
+        for _ in loop:
+            gan.train_step(real_batches)
+    return loop.fitted
 
 
 def _report(bar: Progress, gan, done: int, report_every: int, health_window: int) -> None:
