@@ -201,6 +201,58 @@ for _name, _row in (("Conv2d", lambda: conv_row(nn.Conv2d)), ("ConvTranspose2d",
         ROWS[_name] = _row()
 
 
+# rows for CycleGAN's layers (issue 27)
+def images(draw, channels):
+    """Mostly a 4-D (N, C, H, W) array with ``channels`` channels (when valid) or a drawn number; sometimes
+    an array of any rank."""
+    if not draw(st.booleans()) and draw(st.booleans()):
+        return array(draw, shape(draw, draw(st.integers(1, 4))))
+    c = channels if valid_count(channels) and draw(st.booleans()) else draw(st.integers(1, 3))
+    return array(draw, (draw(st.integers(1, 2)), c, draw(st.integers(1, 5)), draw(st.integers(1, 5))))
+
+
+def count_or_valid(draw):
+    """A drawn constructor integer (``counts``, often invalid) half the time, a valid one otherwise."""
+    return draw(counts) if draw(st.booleans()) else draw(st.integers(1, 3))
+
+
+def instance_norm_row(draw):
+    features, affine = count_or_valid(draw), draw(st.booleans())
+    x = images(draw, features)
+
+    def reference(x):       # gamma = 1, beta = 0 as initialised: the plain normalisation
+        return (x - x.mean(axis=(2, 3), keepdims=True)) / np.sqrt(x.var(axis=(2, 3), keepdims=True) + 1e-5)
+    return (lambda: nn.InstanceNorm2d(features, affine=affine)), (x,), reference, ()
+
+
+def reflection_pad_row(draw):
+    padding = draw(st.sampled_from([0, 1, 2, (1, 0, 2, 1), (0, 3, 1, 0), (1, 2), -1, 1.5, None, True]))
+    x = images(draw, None)
+
+    def reference(x):
+        left, right, top, bottom = (padding,) * 4 if isinstance(padding, int) else padding
+        return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), mode="reflect")
+    return (lambda: nn.ReflectionPad2d(padding)), (x,), reference, ()
+
+
+def residual_row(draw):
+    width = draw(st.integers(1, 3))
+    x = array(draw, shape(draw, 2, width))
+    return (lambda: nn.Residual(nn.Sequential(nn.Linear(width, width), nn.Tanh()))), (x,), None, ("Linear", "Tanh")
+
+
+def residual_block_row(draw):
+    channels = count_or_valid(draw)
+    return (lambda: nn.ResidualBlock(channels)), (images(draw, channels),), None, \
+        ("ReflectionPad2d", "Conv2d", "InstanceNorm2d")
+
+
+for _name, _row in (("InstanceNorm2d", instance_norm_row), ("ReflectionPad2d", reflection_pad_row),
+                    ("Residual", residual_row), ("ResidualBlock", residual_block_row)):
+    if hasattr(nn, _name):
+        ROWS[_name] = _row
+
+
 # -- the sweep --------------------------------------------------------------------------------
 def works_or_names(owner, attempt, allowed=()):
     """Run ``attempt()``; it may only fail with ValueError/TypeError naming ``owner`` (or a part

@@ -13,6 +13,7 @@
 | MinibatchDiscrimination | Salimans et al. 2016 | minibatch_discrimination.py |
 | Conv2d, ConvTranspose2d | im2col + GEMM, and its adjoint | conv.py |
 | BatchNorm1d, BatchNorm2d | per-channel batch normalisation | batchnorm.py |
+| ReflectionPad2d | mirror the border of images | padding.py |
 | Flatten, Unflatten | reshapes | reshape.py |
 """
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh, sigmoid
@@ -25,6 +26,7 @@ from .maxout import Maxout
 from .mlp import mlp
 from .minibatch_discrimination import MinibatchDiscrimination
 from .module import Module, Parameter
+from .padding import ReflectionPad2d
 from .rescale import Rescale
 from .reshape import Flatten, Unflatten
 from .sequential import Conditional, Sequential
@@ -33,4 +35,5 @@ __all__ = [
     "Module", "Parameter", "Linear", "Maxout", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "sigmoid",
     "Dropout", "Embedding", "LabelConcat", "Sequential", "Conditional", "mlp", "Rescale", "MinibatchDiscrimination",
     "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "Flatten", "Unflatten",
+    "ReflectionPad2d",
 ]
