@@ -13,6 +13,7 @@
 | MinibatchDiscrimination | Salimans et al. 2016 | minibatch_discrimination.py |
 | Conv2d, ConvTranspose2d | im2col + GEMM, and its adjoint | conv.py |
 | BatchNorm1d, BatchNorm2d | per-channel batch normalisation | batchnorm.py |
+| InstanceNorm2d | per-image, per-channel normalisation | instance_norm.py |
 | ReflectionPad2d | mirror the border of images | padding.py |
 | Flatten, Unflatten | reshapes | reshape.py |
 """
@@ -21,6 +22,7 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .embedding import Embedding, LabelConcat
+from .instance_norm import InstanceNorm2d
 from .linear import Linear
 from .maxout import Maxout
 from .mlp import mlp
@@ -35,5 +37,5 @@ __all__ = [
     "Module", "Parameter", "Linear", "Maxout", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "sigmoid",
     "Dropout", "Embedding", "LabelConcat", "Sequential", "Conditional", "mlp", "Rescale", "MinibatchDiscrimination",
     "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "Flatten", "Unflatten",
-    "ReflectionPad2d",
+    "InstanceNorm2d", "ReflectionPad2d",
 ]
