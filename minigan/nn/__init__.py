@@ -15,6 +15,7 @@
 | BatchNorm1d, BatchNorm2d | per-channel batch normalisation | batchnorm.py |
 | InstanceNorm2d | per-image, per-channel normalisation | instance_norm.py |
 | ReflectionPad2d | mirror the border of images | padding.py |
+| Residual, ResidualBlock | x + f(x); CycleGAN's block | residual.py |
 | Flatten, Unflatten | reshapes | reshape.py |
 """
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh, sigmoid
@@ -31,11 +32,12 @@ from .module import Module, Parameter
 from .padding import ReflectionPad2d
 from .rescale import Rescale
 from .reshape import Flatten, Unflatten
+from .residual import Residual, ResidualBlock
 from .sequential import Conditional, Sequential
 
 __all__ = [
     "Module", "Parameter", "Linear", "Maxout", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "sigmoid",
     "Dropout", "Embedding", "LabelConcat", "Sequential", "Conditional", "mlp", "Rescale", "MinibatchDiscrimination",
     "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "Flatten", "Unflatten",
-    "InstanceNorm2d", "ReflectionPad2d",
+    "InstanceNorm2d", "ReflectionPad2d", "Residual", "ResidualBlock",
 ]
