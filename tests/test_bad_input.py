@@ -302,9 +302,9 @@ def test_the_table_covers_every_public_layer():
 
 
 # -- losses -----------------------------------------------------------------------------------
-@settings(max_examples=30, deadline=None)
-@given(data=st.data(), kind=st.sampled_from(["BCELoss", "BCEWithLogitsLoss"]))
-def test_binary_losses_work_or_name_themselves(data, kind):
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["BCELoss", "BCEWithLogitsLoss", "L1Loss", "MSELoss"]))
+def test_elementwise_losses_work_or_name_themselves(data, kind):
     draw = data.draw
     shp = shape(draw, 2)
     x, y = array(draw, shp), array(draw, shape(draw, 2) if draw(st.booleans()) else shp)
@@ -314,9 +314,14 @@ def test_binary_losses_work_or_name_themselves(data, kind):
         value = loss(x, y)
         assert math.isfinite(float(value)), f"{kind}: a finite input gave {float(value)}"
         assert loss.backward().shape == x.shape
-    if works_or_names(kind, attempt) and kind == "BCELoss":
+    worked = works_or_names(kind, attempt)
+    if worked and kind == "BCELoss":
         p, t = backend.to_numpy(x), backend.to_numpy(y)    # it worked: these were probabilities
         assert ((0 <= p) & (p <= 1)).all() and ((0 <= t) & (t <= 1)).all()
+    elif worked and kind in ("L1Loss", "MSELoss"):          # it worked: the textbook mean
+        d = backend.to_numpy(x).astype(np.float64) - backend.to_numpy(y).astype(np.float64)
+        expected = np.abs(d).mean() if kind == "L1Loss" else (d * d).mean()
+        assert float(loss(x, y)) == pytest.approx(expected, rel=1e-2 if x.dtype == np.float16 else 1e-5)
 
 
 @pytest.mark.parametrize("p, t, message", [
