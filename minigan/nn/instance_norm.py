@@ -19,6 +19,7 @@ mean reshaping batch norm around instance norm's axes.
 from __future__ import annotations
 
 from .. import backend
+from .images import check_images
 from .module import Module, Parameter, check_forward_called, check_grad_output
 
 
@@ -50,15 +51,7 @@ class InstanceNorm2d(Module):
         self._cache = None
 
     def _check_input(self, x):
-        shape = tuple(getattr(x, "shape", ()))
-        if not hasattr(x, "dtype") or len(shape) != 4:
-            got = shape if hasattr(x, "shape") else type(x).__name__
-            raise ValueError(f"InstanceNorm2d: input must be a 4-D array (N, C, H, W); got shape {got}")
-        if shape[1] != self.num_features:
-            raise ValueError(f"InstanceNorm2d: input must have {self.num_features} channels (axis 1); "
-                             f"got shape {shape}")
-        if x.dtype.kind != "f":
-            raise TypeError(f"InstanceNorm2d: input must be a floating array; got dtype {x.dtype}")
+        shape = check_images(self, x, self.num_features)
         if shape[2] * shape[3] < 2:
             raise ValueError(f"InstanceNorm2d: expected more than 1 spatial value (H*W > 1) per image and "
                              f"channel (the variance of one value is undefined); got input shape {shape}")

@@ -11,23 +11,13 @@ forward copies by slicing; backward adds each border pixel's gradient back onto 
 from __future__ import annotations
 
 from .. import backend
-from .conv import to_channels_first, to_channels_last
+from .images import check_images, empty_in_memory_order_of
 from .module import Module, check_forward_called, check_grad_output
 
 
 def _along(axis: int, index) -> tuple:
     """An index of a 4-D array that applies ``index`` on ``axis`` only."""
     return (slice(None),) * axis + (index,)
-
-
-def empty_in_memory_order_of(x, shape):
-    """An uninitialised array of ``shape`` (N, C, H, W) laid out as x is: an NCHW view of channels-last
-    memory when x is one (a convolution's output, see conv.py), C order otherwise."""
-    xp = backend.xp
-    if not x.flags.c_contiguous and to_channels_last(x).flags.c_contiguous:
-        n, c, h, w = shape
-        return to_channels_first(xp.empty((n, h, w, c), dtype=x.dtype))
-    return xp.empty(shape, dtype=x.dtype)
 
 
 def reflect_into(out, axis: int, before: int, after: int):
@@ -77,15 +67,10 @@ class ReflectionPad2d(Module):
         self._input_shape = None
 
     def _check_input(self, x):
-        shape = tuple(getattr(x, "shape", ()))
-        if not hasattr(x, "dtype") or len(shape) != 4:
-            got = shape if hasattr(x, "shape") else type(x).__name__
-            raise ValueError(f"ReflectionPad2d: input must be a 4-D array (N, C, H, W); got shape {got}")
-        if x.dtype.kind != "f":
-            raise TypeError(f"ReflectionPad2d: input must be a floating array; got dtype {x.dtype}")
+        shape = check_images(self, x)
         left, right, top, bottom = self.padding
-        for sides, axis, size in (("left, right", "width", shape[3]), ("top, bottom", "height", shape[2])):
-            pads = (left, right) if axis == "width" else (top, bottom)
+        for sides, axis, pads, size in (("left, right", "width", (left, right), shape[3]),
+                                        ("top, bottom", "height", (top, bottom), shape[2])):
             if max(pads) >= size:
                 raise ValueError(f"ReflectionPad2d: padding ({sides}) = {pads} must be smaller than the input "
                                  f"{axis} {size} (the edge is not repeated); got input shape {shape}")
