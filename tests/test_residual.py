@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minigan import backend, gradcheck, nn
+from minigan import backend, gradcheck, losses, nn
 from minigan.nn.module import backward_to, is_rowwise
 
 from layer_contract import check_backward_guards
@@ -163,6 +163,16 @@ def test_residual_block_state_dict_round_trip():
     fresh.load_state_dict(block.state_dict())
     x = backend.rng().normal((1, 2, 3, 3))
     np.testing.assert_array_equal(host(fresh(x)), host(block(x)))
+
+
+def test_cyclegans_layers_and_losses_mix_no_plain_numpy_into_backend_math(strict_backend):
+    """The strict NumPy refuses implicit NumPy conversions as CuPy does: the GPU path, checked on a CPU."""
+    net = nn.Sequential(nn.ResidualBlock(2), nn.InstanceNorm2d(2, affine=True), nn.ReflectionPad2d((1, 0, 2, 1)))
+    y = net(backend.rng().normal((2, 2, 4, 4)))
+    for loss_fn in (losses.L1Loss(), losses.MSELoss()):
+        assert np.isfinite(float(loss_fn(y, backend.xp.zeros_like(y))))
+        dx = net.backward(loss_fn.backward())
+        assert type(dx) is strict_backend.StrictArray and dx.shape == (2, 2, 4, 4)
 
 
 # --- clear errors ---------------------------------------------------------------------------
