@@ -38,7 +38,7 @@ def fold_reflection(g, axis: int, before: int, after: int):
     xp = backend.xp
     end = g.shape[axis] - after
     inner = end - before
-    dx = g[_along(axis, slice(before, end))].copy(order="K")
+    dx = xp.copy(g[_along(axis, slice(before, end))], order="K")     # (a copy in g's memory order)
     if before:
         dx[_along(axis, slice(1, before + 1))] += xp.flip(g[_along(axis, slice(0, before))], axis)
     if after:
