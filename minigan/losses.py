@@ -1,4 +1,5 @@
-"""Losses: binary cross-entropy (the original GAN's) and softmax cross-entropy (the classifier's).
+"""Losses: binary cross-entropy (the original GAN's), softmax cross-entropy (the classifier's), and the
+mean absolute and squared errors (CycleGAN's cycle-consistency and least-squares losses: L1Loss, MSELoss).
 
 For a probability p = D(x) and a target y in {0, 1} (1 = real, 0 = fake):
 
@@ -181,3 +182,69 @@ class CrossEntropyLoss:
         # p_y - 1 as expm1(log p_y): exact when p_y is within rounding of 1, where exp(.) - 1 is 0.
         grad[rows, target] = xp.expm1(log_probs[rows, target])
         return grad / log_probs.shape[0]
+
+
+class _DifferenceLoss:
+    """What L1Loss and MSELoss share: the mean over all n elements of rho(d), d = input - target,
+    and dL/d input = rho'(d) / n (a subclass gives rho and rho')."""
+
+    def __init__(self):
+        self._cache = None
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    @staticmethod
+    def per_element(d):
+        raise NotImplementedError
+
+    @staticmethod
+    def derivative(d):
+        raise NotImplementedError
+
+    def forward(self, input, target):
+        """input x (N, ...), target y (same shape) -> scalar mean of rho(x - y), in the input's dtype."""
+        _check_pair(type(self).__name__, input, target)
+        d = input - target
+        if d.dtype != input.dtype:                 # an integer or wider target: the input's precision
+            d = d.astype(input.dtype)
+        self._cache = d
+        return mean(self.per_element(d))
+
+    def backward(self):
+        """dL/dx = rho'(x - y) / n, same shape as the input."""
+        check_forward_called(self, self._cache)
+        d = self._cache
+        return self.derivative(d) * (1.0 / d.size)
+
+
+class L1Loss(_DifferenceLoss):
+    """Mean absolute error, PyTorch's ``L1Loss()``: L = (1/n) sum |x - y| (CycleGAN's cycle-consistency
+    and identity losses).
+
+    dL/dx = sign(x - y) / n: each element is pulled toward its target with the same force, however close
+    it already is. |d| has no derivative at d = 0; like PyTorch (torch.sign), the gradient there is 0,
+    a subgradient."""
+
+    @staticmethod
+    def per_element(d):
+        return backend.xp.abs(d)
+
+    @staticmethod
+    def derivative(d):
+        return backend.xp.sign(d)
+
+
+class MSELoss(_DifferenceLoss):
+    """Mean squared error, PyTorch's ``MSELoss()``: L = (1/n) sum (x - y)^2 (the least-squares GAN's
+    loss, with targets 1 for real and 0 for fake).
+
+    dL/dx = 2 (x - y) / n: the pull grows with the distance to the target and vanishes at it."""
+
+    @staticmethod
+    def per_element(d):
+        return d * d
+
+    @staticmethod
+    def derivative(d):
+        return 2 * d
