@@ -21,6 +21,7 @@ from __future__ import annotations
 from .. import backend
 from .images import check_images
 from .module import Module, Parameter, check_forward_called, check_grad_output
+from ..checks import check_number, check_positive_int
 
 
 class InstanceNorm2d(Module):
@@ -38,10 +39,8 @@ class InstanceNorm2d(Module):
     rowwise = True      # each image is normalised with its own statistics
 
     def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = False):
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-            raise ValueError(f"InstanceNorm2d: num_features must be a positive integer; got {num_features!r}")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-            raise ValueError(f"InstanceNorm2d: eps must be a number > 0; got {eps!r}")
+        check_positive_int("num_features", num_features, "InstanceNorm2d")
+        check_number("eps", eps, 0, low_open=True, owner="InstanceNorm2d")
         if not isinstance(affine, bool):
             raise ValueError(f"InstanceNorm2d: affine must be True or False; got {affine!r}")
         self.num_features, self.eps, self.affine = num_features, eps, affine

@@ -13,6 +13,7 @@ from __future__ import annotations
 from .. import backend
 from .images import check_images, empty_in_memory_order_of
 from .module import Module, check_forward_called, check_grad_output
+from ..checks import is_int
 
 
 def _along(axis: int, index) -> tuple:
@@ -58,9 +59,8 @@ class ReflectionPad2d(Module):
     rowwise = True
 
     def __init__(self, padding):
-        sides = (padding,) * 4 if isinstance(padding, int) and not isinstance(padding, bool) else padding
-        if (not isinstance(sides, (tuple, list)) or len(sides) != 4
-                or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in sides)):
+        sides = (padding,) * 4 if is_int(padding) else padding
+        if not isinstance(sides, (tuple, list)) or len(sides) != 4 or any(not is_int(p) or p < 0 for p in sides):
             raise ValueError(f"ReflectionPad2d: padding must be an integer >= 0 or a 4-tuple of them "
                              f"(left, right, top, bottom); got {padding!r}")
         self.padding = tuple(sides)

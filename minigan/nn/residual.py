@@ -8,6 +8,7 @@ from .instance_norm import InstanceNorm2d
 from .module import Module, backward_to, check_forward_called, check_grad_output, is_rowwise
 from .padding import ReflectionPad2d
 from .sequential import Sequential
+from ..checks import check_positive_int
 
 
 class Residual(Module):
@@ -78,8 +79,7 @@ class ResidualBlock(Residual):
     """
 
     def __init__(self, channels: int):
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"ResidualBlock: channels must be a positive integer; got {channels!r}")
+        check_positive_int("channels", channels, "ResidualBlock")
         self.channels = channels
         super().__init__(Sequential(
             ReflectionPad2d(1), Conv2d(channels, channels, 3, bias=False), InstanceNorm2d(channels), ReLU(),
