@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_train_step as bench  # noqa: E402  (also puts this checkout's minigan on the path)
 from minigan import backend, gan, losses, nn, optim  # noqa: E402
+from minigan.gan import algorithm1, base  # noqa: E402  (the modules whose names the tricks swap)
 from minigan.nn import batchnorm, conv, linear, module, reshape  # noqa: E402
 
 
@@ -111,8 +112,8 @@ def add_product(self, a, b):
 
 NEW = {
     "leaky": nn.LeakyReLU.forward, "adam": optim.Adam.step, "d_step": gan.GAN.discriminator_step,
-    "backward_to": gan.backward_to, "zero_grad": optim.Optimizer.zero_grad,
-    "product": module.Parameter.accumulate_product, "freeze": gan.set_requires_grad, "mean": losses.mean,
+    "backward_to": algorithm1.backward_to, "zero_grad": optim.Optimizer.zero_grad,
+    "product": module.Parameter.accumulate_product, "freeze": algorithm1.set_requires_grad, "mean": losses.mean,
 }
 
 
@@ -141,13 +142,13 @@ def use(run, n_on):
     nn.LeakyReLU.forward = NEW["leaky"] if on["leaky"] else old_leaky_relu_forward
     optim.Adam.step = (NEW["adam"] if on["adam_10"] else twelve_pass_adam_step) if on["adam_blocks"] else old_adam_step
     gan.GAN.discriminator_step = NEW["d_step"] if on["freeze_once"] else old_discriminator_step
-    gan.backward_to = NEW["backward_to"] if on["skip_dx"] else full_backward_to
+    algorithm1.backward_to = base.backward_to = NEW["backward_to"] if on["skip_dx"] else full_backward_to
     the_gan.joint_d_pass = on["one_d_pass"]
     optim.Optimizer.zero_grad = NEW["zero_grad"] if on["lazy_zero"] else eager_zero_grad
     module.Parameter.accumulate_product = NEW["product"] if on["lazy_zero"] else add_product
-    gan.set_requires_grad = (NEW["freeze"] if on["walk_once"]
+    algorithm1.set_requires_grad = (NEW["freeze"] if on["walk_once"]
                               else lambda params, flag: the_gan.discriminator.requires_grad_(flag))
-    gan.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
+    algorithm1.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
 
 
 # -- the DCGAN's speed-ups (docs/performance.md 6.5) ---------------------------------------
