@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import numpy_only
 
 from minigan import backend
 from minigan.exercises import core
@@ -100,10 +101,11 @@ def test_the_stub_states_the_math_the_shapes_a_hint_where_to_look_and_the_chapte
         doc = ast.get_docstring(functions[function])
         assert "Hint:" in doc and ("Shapes" in doc or "shape" in doc), function
         assert isinstance(functions[function].body[-1], ast.Raise)              # raise NotImplementedError
-    header = ast.get_docstring(tree)
+    header = " ".join(ast.get_docstring(tree).split())
     assert f"python -m minigan.exercises check {name}" in header
-    assert header.rstrip().endswith(f"After trying, compare with minigan's own answer: {exercise.look}.\n"
-                                    f"Chapter {exercise.chapter}: {exercise.doc}.")
+    assert header.endswith(f"After trying, compare with minigan's own answer: {exercise.look}. "
+                           f"Chapter {exercise.chapter}: {exercise.doc}.")
+    assert max(len(line) for line in text.splitlines()) <= 120
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -350,6 +352,10 @@ def test_an_error_while_loading_and_a_syntax_error_show_the_line(tmp_path):
     missing = check(tmp_path, "bce", "def bce_grad(p, target):\n    return p\n")
     assert missing.code == 1 and "defines no function bce_backward" in missing.text
     assert "bce_backward(p, target)" in missing.text
+    renamed = check(tmp_path, "bce", "def bce_backward(probabilities, target):\n    return probabilities\n")
+    assert renamed.code == 1
+    assert ("bce_backward must take the stub's arguments, bce_backward(p, target) (the checker passes them by name); "
+            "yours is bce_backward(probabilities, target).") in renamed.text
 
 
 def test_a_numpy_overflow_is_an_error_at_the_learners_line(tmp_path):
@@ -371,6 +377,7 @@ def test_each_check_loads_the_file_afresh(tmp_path):
     assert check(tmp_path, "bce", right).code == 0
 
 
+@numpy_only     # on CuPy, switching to NumPy and back reseeds (CuPy's random state cannot be read back)
 def test_checking_leaves_the_callers_backend_as_it_was(tmp_path):
     backend.seed(3)
     expected = backend.Random(3).normal((4,))

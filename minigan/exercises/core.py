@@ -11,10 +11,13 @@ differences), and stops at the first wrong case with what a teacher would say.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
+import inspect
 import itertools
 import numbers
+import textwrap
 import traceback
 import zlib
 from dataclasses import dataclass, field
@@ -53,9 +56,8 @@ class Fresh:
 class Case:
     """One input to try. ``args``: argument name -> value (arrays are copied for every run).
 
-    function: which of the exercise's functions it calls (default: the first). label: how messages
-    name the input (default: the arguments' shapes). note: what this edge case is about, said when it
-    fails. differences: also compare with the exercise's second opinion (finite differences).
+    function: which of the exercise's functions it calls (default: the first); messages name the input
+    by its arguments' shapes (``describe``). note: what this edge case is about, said when it fails. differences: also compare with the exercise's second opinion (finite differences).
     errstate: NumPy's floating-point error handling while the function runs (default: ignore all;
     ``{"over": "raise"}`` makes an overflow an error that shows the learner's line). outputs: the names
     of what the run gives, where the exercise's driver computes them per case. seed: the backend's seed
@@ -65,7 +67,6 @@ class Case:
 
     args: dict
     function: str = ""
-    label: str = ""
     note: Text | None = None
     differences: bool = True
     errstate: dict | None = None
@@ -420,6 +421,12 @@ def _check(exercise, path, lang, directory, lines) -> int:
             lines.append(say("missing_function", lang, path=shown_path(path), function=function,
                              signature=_signature(exercise, function)))
             return 1
+        try:      # the checker passes the arguments by the stub's names
+            inspect.signature(learner[function]).bind(**dict.fromkeys(_parameters(exercise, function)))
+        except TypeError:
+            lines.append(say("wrong_arguments", lang, function=function, signature=_signature(exercise, function),
+                             got=f"{function}{inspect.signature(learner[function])}"))
+            return 1
     cases = exercise.make_cases()
     for done, case in enumerate(cases):
         problem = _check_case(exercise, case, learner, path, lang, directory)
@@ -438,14 +445,23 @@ def _check(exercise, path, lang, directory, lines) -> int:
     return 0
 
 
+def _stub_function(exercise: Exercise, function: str) -> ast.FunctionDef:
+    return next(node for node in ast.parse(exercise.stub).body
+                if isinstance(node, ast.FunctionDef) and node.name == function)
+
+
+def _parameters(exercise: Exercise, function: str) -> list:
+    return [a.arg for a in _stub_function(exercise, function).args.args]
+
+
 def _signature(exercise: Exercise, function: str) -> str:
-    start = exercise.stub.index(f"def {function}(")
-    return exercise.stub[start + 4:exercise.stub.index(":\n", start)]
+    """'linear_backward(x, weight, grad_output)', as the stub declares it."""
+    return f"{function}({', '.join(_parameters(exercise, function))})"
 
 
 def _check_case(exercise, case, learner, path, lang, directory):
     """Run one case; None when right, else the lines that say what is wrong."""
-    inputs = case.label or describe(case.args)
+    inputs = describe(case.args)
     note = [say("case_note", lang, note=case.note(lang))] if case.note else []
     try:
         args, got = run(exercise, case, learner)
@@ -537,19 +553,18 @@ def _diagnose(exercise, case, i, got, expected, lang):
 def stub_text(exercise: Exercise, directory: str | None = None) -> str:
     """The learner's file: a header (the task, how to check, then where to look after trying and the
     chapter), then the stub's functions."""
-    header = (
-        f'"""Exercise {exercise.name}: {exercise.task("en")}\n\n'
-        f"Write {', '.join(exercise.functions)} below (keep the names and the arguments), then check:\n\n"
-        f"    {check_command(exercise, directory)}\n\n"
+    parts = [
+        f'"""Exercise {exercise.name}',
+        textwrap.fill(exercise.task("en"), 100) + "\nKeep the functions' names and arguments. Then check:",
+        f"    {check_command(exercise, directory)}",
         "The checker runs your code in float64 on random inputs and on edge cases, compares every output\n"
         "with minigan's own code (and, for gradients, with centred finite differences), and says which\n"
         "output is wrong, on which input, where, and why when it recognises the mistake.\n"
-        "Add --lang ko for the messages in Korean.\n\n"
-        f"After trying, compare with minigan's own answer: {exercise.look}.\n"
-        f"Chapter {exercise.chapter}: {exercise.doc}.\n"
-        '"""\n'
-        "import numpy as np\n"
-    )
+        "Add --lang ko for the messages in Korean.",
+        textwrap.fill(f"After trying, compare with minigan's own answer: {exercise.look}.", 100)
+        + f"\nChapter {exercise.chapter}: {exercise.doc}.\n" + '"""',
+    ]
+    header = "\n\n".join(parts) + "\nimport numpy as np\n"
     return header + exercise.stub
 
 

@@ -47,6 +47,10 @@ MESSAGES = {
                              "gave it: {signature}.",
                              "{path} 파일에 {function} 함수가 없습니다. 처음 받은 파일의 이름과 인자를 그대로 두세요: "
                              "{signature}."),
+    "wrong_arguments": Text("{function} must take the stub's arguments, {signature} (the checker passes them by "
+                            "name); yours is {got}.",
+                            "{function} 함수는 처음 받은 파일의 인자 {signature}를 받아야 합니다 (검사기는 인자를 이름으로 "
+                            "넘깁니다). 작성한 함수: {got}."),
     "not_written": Text("{function} is not written yet (it still raises NotImplementedError). Write it in {path}, "
                         "then run `{check}` again.",
                         "{function} 함수는 아직 작성되지 않았습니다 (여전히 NotImplementedError를 일으킵니다). {path} 파일에 "

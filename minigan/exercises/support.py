@@ -48,10 +48,6 @@ def away_from_zero(rng, shape, margin: float = 0.1):
     return x + numpy.where(x >= 0, margin, -margin)
 
 
-def normal(rng, *shape):
-    return rng.standard_normal(shape)
-
-
 def normalisation_backward(x, gamma, grad_output, eps, axes=None, parameter_axes=None, ddof=0,
                            constant_statistics=False):
     """Batch or instance norm's training-mode backward as a learner writes it, with switches for the classic
