@@ -18,7 +18,10 @@ import pytest
 from conftest import numpy_only
 
 from minigan import backend
-from minigan.exercises import core
+from minigan.exercises import compare, core, definition
+
+#: the checker's own files, which a learner's report never shows
+CHECKER_FILES = ("core.py", "compare.py", "definition.py", "learner_file.py", "support.py")
 from minigan.exercises.__main__ import main
 from minigan.exercises.registry import EXERCISES
 
@@ -36,7 +39,7 @@ def write(tmp_path, name, text):
 def rebound(name, overrides=None):
     """The stub, then each function bound to minigan's solution (or to a planted mistake)."""
     exercise = EXERCISES[name]
-    lines = [core.stub_text(exercise), "", "from minigan.exercises.registry import EXERCISES as _EXERCISES",
+    lines = [definition.stub_text(exercise), "", "from minigan.exercises.registry import EXERCISES as _EXERCISES",
              f"_exercise = _EXERCISES[{name!r}]"]
     for function in exercise.functions:
         lines.append(f"{function} = _exercise.solutions[{function!r}]")
@@ -72,10 +75,10 @@ def test_minigan_dropped_into_the_stub_passes(tmp_path, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_stub_is_not_written_yet(tmp_path, name):
-    report = check(tmp_path, name, core.stub_text(EXERCISES[name]))
+    report = check(tmp_path, name, definition.stub_text(EXERCISES[name]))
     assert report.code == 1
     assert "is not written yet" in report.text
-    assert "Traceback" not in report.text and "core.py" not in report.text
+    assert "Traceback" not in report.text and not any(f in report.text for f in CHECKER_FILES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -93,7 +96,7 @@ def test_every_planted_mistake_fails_with_its_own_hint(tmp_path, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_the_stub_states_the_math_the_shapes_a_hint_where_to_look_and_the_chapter(name):
     exercise = EXERCISES[name]
-    text = core.stub_text(exercise)
+    text = definition.stub_text(exercise)
     tree = ast.parse(text)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     assert set(exercise.functions) <= set(functions)
@@ -112,7 +115,7 @@ def test_the_stub_states_the_math_the_shapes_a_hint_where_to_look_and_the_chapte
 def test_every_text_of_an_exercise_is_also_in_korean(name):
     exercise = EXERCISES[name]
     texts = [exercise.task, exercise.reference, exercise.differences_name] + [m.hint for m in exercise.mistakes]
-    with core.numpy_float64():
+    with compare.numpy_float64():
         texts += [case.note for case in exercise.make_cases() if case.note]
     for text in texts:
         assert text.en and HANGUL.search(text.ko) and not HANGUL.search(text.en), text
@@ -124,7 +127,7 @@ def test_the_interface_functions_outside_checks_call():
                   "bce": "bce_backward(p, target)"}
     for name, signature in signatures.items():
         assert EXERCISES[name].functions == (signature.split("(")[0],)
-        assert f"def {signature}:" in core.stub_text(EXERCISES[name])
+        assert f"def {signature}:" in definition.stub_text(EXERCISES[name])
 
 
 # -- a learner's own answers, written independently of minigan, pass ---------------------------------
@@ -340,7 +343,7 @@ def test_an_exception_shows_the_learners_file_and_line_not_the_checker(tmp_path)
     assert f'linear.py", line {inner}, in helper' in report.text
     assert "ValueError: matmul" in report.text
     assert report.text.count('File "') == 2                   # the learner's two frames, none of the checker's
-    assert "core.py" not in report.text and "Traceback" not in report.text
+    assert not any(f in report.text for f in CHECKER_FILES) and "Traceback" not in report.text
 
 
 def test_an_error_while_loading_and_a_syntax_error_show_the_line(tmp_path):
@@ -388,7 +391,7 @@ def test_checking_leaves_the_callers_backend_as_it_was(tmp_path):
 
 # -- Korean --------------------------------------------------------------------------------------------
 def test_korean_messages(tmp_path):
-    stub = check(tmp_path, "linear", core.stub_text(EXERCISES["linear"]), lang="ko")
+    stub = check(tmp_path, "linear", definition.stub_text(EXERCISES["linear"]), lang="ko")
     assert "아직 작성되지 않았습니다" in stub.text and "NotImplementedError" in stub.text
     exercise = EXERCISES["linear"]
     wrong = check(tmp_path, "linear", rebound("linear", {"linear_backward": "bias_not_summed"}), lang="ko")
@@ -431,7 +434,7 @@ def test_command_line_exit_codes(tmp_path, name):
     """As a learner runs it, in a process of its own: 0 right, 1 not written yet (or wrong), 2 usage errors."""
     assert cli(tmp_path, "start", name).returncode == 0
     stub = tmp_path / "minigan_exercises" / f"{name}.py"
-    assert stub.read_text(encoding="utf-8") == core.stub_text(EXERCISES[name])
+    assert stub.read_text(encoding="utf-8") == definition.stub_text(EXERCISES[name])
     not_written = cli(tmp_path, "check", name)
     assert not_written.returncode == 1 and "not written yet" in not_written.stdout
     stub.write_text(learner(OWN_ANSWERS[name]), encoding="utf-8")

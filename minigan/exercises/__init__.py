@@ -39,7 +39,8 @@ Layout:
 | module | what |
 | --- | --- |
 | __main__.py | the command line: list, start, check |
-| core.py | ``Exercise``, ``Case``, ``Mistake``, ``Fresh``; the checker every exercise shares |
+| definition.py | ``Exercise``, ``Case``, ``Mistake``, ``Fresh``: what an exercise is; the stub it gives |
+| core.py | ``check``: the checker every exercise shares (compare.py runs and compares, learner_file.py loads) |
 | messages.py | every sentence, in English and Korean (docs/ko/glossary.md's words) |
 | support.py | calling minigan's layers with given arrays, their finite differences |
 | registry.py | the exercises in course order |

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import core
+from . import core, definition
 from .messages import LANGUAGES, say
 from .registry import EXERCISES
 
@@ -46,12 +46,12 @@ def main(argv=None) -> int:
         return 0
     exercise = EXERCISES.get(args.name)
     if exercise is None:
-        close = core.suggestions(args.name, EXERCISES)
+        close = definition.suggestions(args.name, EXERCISES)
         suggestion = say("did_you_mean", lang, names=", ".join(close)) if close else ""
         print(say("unknown", lang, name=args.name, suggestion=suggestion), file=sys.stderr)
         return 2
     path = Path(args.dir or DEFAULT_DIR) / f"{exercise.name}.py"
-    check = core.check_command(exercise, args.dir)
+    check = definition.check_command(exercise, args.dir)
     if args.command == "start":
         return _start(exercise, path, args, check, lang)
     if not path.is_file():
@@ -73,7 +73,7 @@ def _start(exercise, path: Path, args, check: str, lang: str) -> int:
         path.replace(backup)
         print(say("backed_up", lang, backup=backup))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(core.stub_text(exercise, args.dir), encoding="utf-8")
+    path.write_text(definition.stub_text(exercise, args.dir), encoding="utf-8")
     print(say("wrote", lang, path=path, task=exercise.task(lang), functions=", ".join(exercise.functions), check=check))
     return 0
 

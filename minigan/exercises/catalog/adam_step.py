@@ -6,7 +6,7 @@ from functools import partial
 import numpy
 
 from ... import nn, optim
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 
 STUB = '''

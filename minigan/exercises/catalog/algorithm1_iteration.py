@@ -8,7 +8,7 @@ from functools import partial
 from ... import backend, nn, optim
 from ...gan import GAN, draw_noise
 from ...losses import BCELoss
-from ..core import Case, Exercise, Fresh, Mistake
+from ..definition import Case, Exercise, Fresh, Mistake
 from ..messages import Text
 
 STUB = '''from minigan.losses import BCELoss

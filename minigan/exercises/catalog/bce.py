@@ -8,7 +8,7 @@ import numpy
 
 from ... import losses
 from .. import support
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 from .common import mean_forgotten
 

@@ -5,7 +5,7 @@ import numpy
 
 from ... import nn
 from .. import support
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 
 STUB = '''

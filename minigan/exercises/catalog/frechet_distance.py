@@ -5,7 +5,7 @@ from functools import partial
 
 import numpy
 
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 
 STUB = '''

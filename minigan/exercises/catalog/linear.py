@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ... import nn
 from .. import support
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 
 STUB = '''

@@ -6,7 +6,7 @@ import math
 
 import numpy
 
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 
 STUB = '''

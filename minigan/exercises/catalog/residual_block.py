@@ -5,7 +5,7 @@ import weakref
 
 from ... import nn
 from .. import support
-from ..core import Case, Exercise, Fresh, Mistake
+from ..definition import Case, Exercise, Fresh, Mistake
 from ..messages import Text
 
 STUB = '''

@@ -6,7 +6,7 @@ import numpy
 
 from ... import nn
 from .. import support
-from ..core import Case, Exercise, Mistake
+from ..definition import Case, Exercise, Mistake
 from ..messages import Text
 from .common import CHAIN_RULE
 
