@@ -1,0 +1,295 @@
+"""One lab session: a GAN on one data set, its settings, its steps, its saved states.
+
+:class:`LabSession` owns one :class:`minigan.gan.GAN` (built by :mod:`minigan.lab.networks`) and
+a lock: every method that reads or moves the networks holds it, so the background trainer
+(:mod:`minigan.lab.trainer`), the page's requests and the tests never run two passes at once.
+
+Counters follow the GAN's: a "both" step is one iteration of Algorithm 1 (k D steps, one G step);
+a D-only step adds to ``d_steps`` only, a G-only step to ``g_steps`` only. A divergence
+(``TrainingDiverged``) pauses training and is kept until a reset; the session itself never fails.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import pathlib
+import threading
+import time
+from collections import deque
+
+
+from .. import backend
+from . import saving, state as drawing
+from .config import DEFAULTS, ConfigError, check_points, resetting_changes, validate
+from .curves import Curves
+from .datasets import make_data
+from .library import MESSAGES, WINDOW, TrainingDiverged, checkpoint, collapse_sign, health_signs
+from .look_inside import look_inside
+from .networks import apply_live, build_gan
+from .trainer import Trainer
+
+PLAYERS = ("d", "g", "both")
+MAX_COUNT = 1000                    #: steps one request may ask for
+QUALITY_EVERY_S = 0.5               #: while training runs, the quality numbers are recomputed at most this often
+HEALTH_WINDOW = WINDOW              #: iterations over which the health signs are judged (minigan.health's window)
+
+
+class Conflict(RuntimeError):
+    """A request the session cannot serve in its present state (a step after divergence): HTTP 409."""
+
+
+class LabSession:
+    """A GAN, its data and its settings, safe to use from several threads.
+
+    Args:
+        config: settings to start from (see ``config.DEFAULTS``); checked.
+        save_dir: the folder of saved states (one ``<name>.npz`` checkpoint each).
+        lang: the page's default language, "en" or "ko".
+    """
+
+    def __init__(self, config: dict | None = None, save_dir="minigan-lab-saves", lang: str = "en"):
+        if lang not in ("en", "ko"):
+            raise ConfigError("lang", "'en' or 'ko'", lang)
+        self.lock = threading.RLock()
+        self.save_dir, self.lang = pathlib.Path(save_dir), lang
+        self.config = validate(config or {}, DEFAULTS)
+        self.points = None
+        self.running = False
+        self.version = 0                 # bumped by every change the page should see
+        self.waiting = 0                 # requests waiting for the lock (the trainer then yields)
+        self._rate = deque(maxlen=64)    # (time, iteration) after each batch of steps
+        self._trainer = None
+        self.builds = 0                  # networks built so far: the page's cue that the data changed
+        self._build()
+        self.notice = None
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        """Seed, then make the data, the GAN and the drawing's fixed inputs for ``self.config``."""
+        backend.seed(self.config["seed"])
+        self.builds += 1
+        self.data = make_data(self.config["dataset"], self.points)
+        self.gan = build_gan(self.config, self.data)
+        self.display = drawing.Display(self.config["noise_dim"], self.data.sample(drawing.NUM_SAMPLES),
+                                       self.config["seed"])
+        self._real = drawing.rounded(self.display.real, 4)
+        self.curves = Curves()
+        self.diverged = None
+        self._quality = (-1, 0.0, {})    # (version, time, numbers)
+        self._cache = (-1, None)         # (version, state)
+        self._rate.clear()
+        self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def _say(self, kind: str, fields: list, message: str | None = None) -> None:
+        """The page's notice of the last change: "reset" (with the settings that caused it), "applied",
+        "loaded" or "error"; ``id`` tells the page a new one from the one it shows."""
+        self.notice = {"kind": kind, "fields": fields, "id": self.version + 1}
+        if message is not None:
+            self.notice["message"] = message
+
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the session's lock; while waiting for it, the trainer yields between its batches."""
+        self.waiting += 1
+        with self.lock:
+            self.waiting -= 1
+            yield
+
+    # -- steps ---------------------------------------------------------------------------------
+    def step(self, player: str = "both", count: int = 1) -> None:
+        """Run ``count`` steps of ``player``: "d" (D only), "g" (G only) or "both" (Algorithm 1)."""
+        if not isinstance(player, str) or player not in PLAYERS:
+            raise ConfigError("player", "one of " + ", ".join(repr(p) for p in PLAYERS), player)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+            raise ConfigError("count", f"an integer from 1 to {MAX_COUNT}", count)
+        with self.locked():
+            if self.diverged is not None:
+                raise Conflict("training diverged: reset (or change a setting that resets the networks) "
+                               "to start over")
+            self.run_steps(player, count)
+
+    def run_steps(self, player: str, count: int, seconds: float | None = None) -> int:
+        """Up to ``count`` steps (the lock held), stopping early after ``seconds``. Returns how many ran.
+        A TrainingDiverged pauses training and is kept in ``diverged``."""
+        gan, m = self.gan, self.config["batch_size"] * self.config["pack"]
+        d0, g0, done = gan.d_steps, gan.g_steps, 0
+        start = time.perf_counter()
+        batches = (self.data.sample(m) for _ in itertools.repeat(None))
+        try:
+            while done < count and (seconds is None or time.perf_counter() - start < seconds):
+                if player == "both":
+                    gan.train_step(batches)
+                elif player == "d":
+                    gan.discriminator_step(self.data.sample(m))
+                else:
+                    gan.generator_step(m)
+                done += 1
+            self.curves.record(gan, gan.d_steps - d0, gan.g_steps - g0)
+        except TrainingDiverged as exc:
+            self._diverge(exc)
+        self._rate.append((time.perf_counter(), gan.iteration))
+        self._changed()
+        return done
+
+    def _diverge(self, exc) -> None:
+        self.running = False
+        self.diverged = {"quantity": exc.quantity, "iteration": exc.iteration, "message": str(exc)}
+
+    def fail(self, exc: Exception) -> None:
+        """Pause after an error that is not a divergence, and say so on the page."""
+        with self.locked():
+            self.running = False
+            self._say("error", [], f"{type(exc).__name__}: {exc}")
+            self._changed()
+
+    def start(self) -> "LabSession":
+        """Start the background trainer (it trains while ``running``). Returns the session."""
+        if self._trainer is None:
+            self._trainer = Trainer(self)
+            self._trainer.start()
+        return self
+
+    def close(self) -> None:
+        """Pause and end the background trainer."""
+        self.running = False
+        if self._trainer is not None:
+            self._trainer.stop()
+            self._trainer = None
+
+    def play(self) -> None:
+        with self.locked():
+            if self.diverged is not None:
+                raise Conflict("training diverged: reset to start over")
+            self.running = True
+            self._rate.clear()
+            self._changed()
+
+    def pause(self) -> None:
+        with self.locked():
+            self.running = False
+            self._changed()
+
+    # -- settings ------------------------------------------------------------------------------
+    def configure(self, changes: dict) -> None:
+        """Apply ``changes`` ({setting: value}, plus ``points`` for a drawn data set). Changing the data
+        or a network's shape rebuilds the networks (``notice`` says which settings did it)."""
+        with self.locked():
+            new = validate(changes, self.config)
+            points = check_points(changes["points"]) if "points" in changes else None
+            if points is not None and new["dataset"] != "drawn":
+                raise ConfigError("points", "points only with the data set 'drawn'", f"dataset {new['dataset']!r}")
+            reasons = resetting_changes(self.config, new) + (["points"] if points is not None else [])
+            self.config = new
+            if points is not None:
+                self.points = points
+            if reasons:
+                self._build()
+                self._say("reset", reasons)
+            else:
+                apply_live(self.gan, new)
+                self._say("applied", sorted(changes))
+            self._changed()
+
+    def reset(self) -> None:
+        """Start over: the same settings, fresh networks from the same seed, iteration 0."""
+        with self.locked():
+            self._build()
+            self._say("reset", [])
+
+    # -- saving ----------------------------------------------------------------------------------
+    def save(self, name: str) -> pathlib.Path:
+        """Write the GAN (minigan's checkpoint: networks, optimizers, counters, history, random state),
+        the settings and the curves to ``save_dir/<name>.npz``. A diverged state is refused (Conflict)."""
+        path = saving.path_of(self.save_dir, name)
+        with self.locked():
+            try:
+                saving.write(path, self.gan, self.config, self.points, self.curves)
+            except checkpoint.NonFiniteStateError as exc:
+                raise Conflict(str(exc)) from exc
+        return path
+
+    def load(self, name: str) -> None:
+        """Restore what :meth:`save` wrote under ``name`` (it keeps playing or pausing as it was)."""
+        saved = saving.read(saving.path_of(self.save_dir, name), name, self.save_dir)
+        with self.locked():
+            self.config, self.points = saved["config"], saved["points"]
+            self._build()
+            try:
+                self.gan.load_state_dict(saved["gan"])
+            except (KeyError, ValueError, TypeError) as exc:
+                self._build()
+                raise ConfigError("name", "a state of networks that match its settings", f"{name} ({exc})") from exc
+            self.curves.load_state_dict(saved["curves"])
+            self._say("loaded", [name])
+            self._changed()
+
+    def saves(self) -> list:
+        """The names of the saved states, sorted."""
+        return saving.names(self.save_dir)
+
+    # -- what the page sees ----------------------------------------------------------------------
+    def inspect(self, index) -> dict:
+        """"Look inside" the fake sample ``index`` of the drawing (see :mod:`minigan.lab.look_inside`)."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < drawing.NUM_SAMPLES:
+            raise ConfigError("index", f"an integer from 0 to {drawing.NUM_SAMPLES - 1}", index)
+        with self.locked():
+            # the sample and the ones D judges beside it with packing (training packs neighbours too)
+            first = index - index % self.gan.pack
+            z = self.display.noise(self.config["noise"], drawing.NUM_SAMPLES)[first:first + self.gan.pack]
+            result = look_inside(self.gan, z, index - first)
+        result["index"] = index
+        return result
+
+    def iterations_per_second(self) -> float:
+        """Iterations of Algorithm 1 per second over the last batches of steps (0 when too few)."""
+        if len(self._rate) < 2 or self._rate[-1][0] - self._rate[0][0] <= 0:
+            return 0.0
+        return (self._rate[-1][1] - self._rate[0][1]) / (self._rate[-1][0] - self._rate[0][0])
+
+    def state(self) -> dict:
+        """The page's state (see docs/lab.md), computed at most once per change."""
+        with self.locked():
+            if self._cache[0] != self.version:
+                self._cache = (self.version, self._compute_state())
+            return self._cache[1]
+
+    def _compute_state(self) -> dict:
+        gan, config = self.gan, self.config
+        out = {"iteration": gan.iteration, "d_steps": gan.d_steps, "g_steps": gan.g_steps,
+               "running": self.running, "version": self.version, "data_version": self.builds, "lang": self.lang,
+               "config": dict(config), "notice": self.notice, "diverged": self.diverged,
+               "view": {"dim": self.data.dim, "lo": self.data.view[0], "hi": self.data.view[1]},
+               "real": self._real, "curves": self.curves.points(),
+               "iterations_per_second": round(self.iterations_per_second(), 1)}
+        if self.diverged is None:
+            out.update(drawing.drawing(gan, self.data, self.display, config))
+        out["quality"] = self._quality_numbers()
+        out["health"] = self._health(out["quality"])
+        return out
+
+    def _quality_numbers(self) -> dict:
+        version, when, numbers = self._quality
+        now = time.monotonic()
+        stale = version != self.version and (not self.running or now - when >= QUALITY_EVERY_S)
+        if stale and self.diverged is None:
+            numbers = drawing.quality(self.gan, self.data, self.display, self.config)
+            self._quality = (self.version, now, numbers)
+        return numbers
+
+    def _health(self, quality: dict) -> list:
+        """The health signs that hold now, each {"sign", "message"} (messages of minigan.health)."""
+        signs = []
+        try:
+            if self.diverged is None:
+                signs = health_signs(self.gan.recent_history(HEALTH_WINDOW), self.gan.k, self.config["loss"],
+                                     HEALTH_WINDOW)
+        except TrainingDiverged as exc:       # reading the history back found it
+            self._diverge(exc)
+        if self.diverged is not None:
+            signs = ["non_finite"]
+        elif "counts" in quality and self.gan.iteration > 0 and collapse_sign(quality):
+            signs.append("mode_collapse")
+        return [{"sign": sign, "message": MESSAGES[sign]} for sign in signs]
