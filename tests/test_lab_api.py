@@ -15,6 +15,7 @@ import pytest
 
 from minigan.lab import LabSession
 from minigan.lab.server import MAX_BODY, serve
+from minigan.lab.state import HEATMAP
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def test_state_holds_the_fields_outside_checks_rely_on(lab):
     for key in ("iteration", "d_steps", "g_steps"):
         assert type(state[key]) is int
     assert {"dataset", "loss", "k", "lr_d", "lr_g"} <= set(state["config"])
-    assert len(state["heatmap"]["values"]) == 48 * 48 and len(state["manifold"]["points"]) == 400
+    assert len(state["heatmap"]["values"]) == HEATMAP ** 2 <= 48 * 48 and len(state["manifold"]["points"]) == 400
     assert len(state["fake"]) <= 512 and len(state["real"]) <= 512
     again = request(lab, "GET", f"/api/state?data_version={state['data_version']}")[1]
     assert "real" not in again and again["iteration"] == state["iteration"]

@@ -14,15 +14,16 @@ STATIC = ROOT / "minigan" / "lab" / "static"
 
 
 def texts() -> dict:
-    """LAB_TEXT of static/i18n.js, its object literal turned into JSON (quoted keys, joined strings)."""
+    """{"en": {word: text}, "ko": {word: text}} from static/i18n.js's pairs word: ["English", "한국어"]
+    (its object literal turned into JSON: quoted keys, joined strings); English null is left out."""
     source = (STATIC / "i18n.js").read_text(encoding="utf-8")
     body = source[source.index("window.LAB_TEXT = ") + len("window.LAB_TEXT = "):source.rindex(";")]
     body = re.sub(r"^\s*//.*$", "", body, flags=re.M)                  # comments
     body = re.sub(r'"\s*\+\s*\n\s*"', "", body)                        # "a " + "b" -> "a b"
     body = re.sub(r"^(\s*)(\w+):", r'\1"\2":', body, flags=re.M)       # keys at a line's start
-    body = re.sub(r'([,{]\s*)(\w+):', r'\1"\2":', body)                 # keys after a comma
     body = re.sub(r",(\s*[}\]])", r"\1", body)                          # trailing commas
-    return json.loads(body)
+    pairs = json.loads(body)
+    return {"en": {k: en for k, (en, _) in pairs.items() if en is not None}, "ko": {k: ko for k, (_, ko) in pairs.items()}}
 
 
 def test_both_languages_have_the_same_words():
@@ -42,6 +43,8 @@ def test_every_word_the_page_and_its_script_ask_for_exists():
     html = (STATIC / "index.html").read_text(encoding="utf-8")
     script = (STATIC / "lab.js").read_text(encoding="utf-8")
     asked = set(re.findall(r'data-i18n(?:-title)?="(\w+)"', html))
+    for spec in re.findall(r'data-options="([^"]*)"', html):          # "value=word" items
+        asked |= {item.split("=")[1] for item in spec.split() if "=" in item}
     asked |= set(re.findall(r'\bT\("(\w+)"\)', script)) | set(re.findall(r'\bfill\("(\w+)"', script))
     assert asked and asked <= set(words), sorted(asked - set(words))
 

@@ -35,22 +35,14 @@ def session(tmp_path):
     s.close()
 
 
-def test_a_d_step_moves_d_only_and_counts_d_steps_only(session):
+@pytest.mark.parametrize("player,counts,moved", [("d", (0, 2, 0), "D"), ("g", (0, 0, 2), "G")])
+def test_a_one_player_step_moves_that_player_only_and_counts_its_steps_only(session, player, counts, moved):
     G, D = session.gan.generator.parameters(), session.gan.discriminator.parameters()
     g0, d0 = host(G), host(D)
-    session.step("d", 2)
+    session.step(player, 2)
     state = session.state()
-    assert (state["iteration"], state["d_steps"], state["g_steps"]) == (0, 2, 0)
-    assert same(host(G), g0) and not same(host(D), d0)
-
-
-def test_a_g_step_moves_g_only_and_counts_g_steps_only(session):
-    G, D = session.gan.generator.parameters(), session.gan.discriminator.parameters()
-    g0, d0 = host(G), host(D)
-    session.step("g", 3)
-    state = session.state()
-    assert (state["iteration"], state["d_steps"], state["g_steps"]) == (0, 0, 3)
-    assert not same(host(G), g0) and same(host(D), d0)
+    assert (state["iteration"], state["d_steps"], state["g_steps"]) == counts
+    assert same(host(G), g0) == (moved == "D") and same(host(D), d0) == (moved == "G")
 
 
 def test_a_both_step_is_one_iteration_of_algorithm_1_with_k_d_steps(session):

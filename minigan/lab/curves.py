@@ -52,7 +52,7 @@ class Curves:
         self.columns["iteration"].append(iteration)
         for key in KEYS:
             total, n = self._bucket[key]
-            self.columns[key].append(total / n if n else None)
+            self.columns[key].append(round(total / n, 5) if n else None)
         self._bucket = self._empty_bucket()
         if len(self.columns["iteration"]) >= MAX_POINTS:
             self._halve()
@@ -65,14 +65,14 @@ class Curves:
             if key == "iteration":
                 merged = [b for _, b in pairs]
             else:
-                merged = [None if a is None and b is None else (b if a is None else a if b is None else (a + b) / 2)
+                merged = [None if a is None and b is None else (b if a is None else a if b is None else round((a + b) / 2, 5))
                           for a, b in pairs]
             self.columns[key] = merged
         self.stride = 2 * max(self.stride, self._last_steps)
 
     def points(self) -> dict:
-        """{"iteration": [...], "d_loss": [...], ...}, rounded, None where nothing was recorded."""
-        return {key: [v if v is None else round(v, 5) for v in values] for key, values in self.columns.items()}
+        """{"iteration": [...], "d_loss": [...], ...} (copies), None where nothing was recorded."""
+        return {key: list(values) for key, values in self.columns.items()}
 
     # -- in a checkpoint (float arrays, NaN for None) ---------------------------------------
     def state_dict(self) -> dict:

@@ -17,51 +17,42 @@ from ..data import toy
 from .config import DRAW_LIMIT
 
 
-class Moons:
-    """Two interleaved half circles (radius 1) with Gaussian noise ``std``, centred at 0; (m, 2)."""
+class Noisy2D:
+    """A 2-D distribution: ``shape(rng, m)`` maps the random source to m points (m, 2) on a curve or a
+    set, and a Gaussian of standard deviation ``std`` blurs each one."""
 
     dim = 2
 
-    def __init__(self, std: float = 0.05):
-        self.std = std
-
-    def sample(self, m: int):
-        rng, xp = backend.rng(), backend.xp
-        t = math.pi * rng.random((m,))
-        upper = rng.random((m,)) < 0.5                       # which moon
-        x = xp.where(upper, xp.cos(t), 1 - xp.cos(t)) - 0.5
-        y = xp.where(upper, xp.sin(t), 0.5 - xp.sin(t)) - 0.25
-        return xp.stack([x, y], axis=1) + self.std * rng.normal((m, 2))
-
-
-class Spiral:
-    """One arm of an Archimedean spiral, r = 2 t / (3 pi) for t in [0, 3 pi], with noise ``std``; (m, 2)."""
-
-    dim = 2
-
-    def __init__(self, std: float = 0.04):
-        self.std = std
-
-    def sample(self, m: int):
-        rng, xp = backend.rng(), backend.xp
-        t = 3 * math.pi * xp.sqrt(rng.random((m,)))          # sqrt: even density along the arm
-        r = 2 * t / (3 * math.pi)
-        return xp.stack([r * xp.cos(t), r * xp.sin(t)], axis=1) + self.std * rng.normal((m, 2))
-
-
-class Drawn:
-    """The learner's points (n, 2), each blurred by a Gaussian of ``std``: a sample picks a point at random."""
-
-    dim = 2
-
-    def __init__(self, points, std: float = 0.05):
-        self.points = numpy.asarray(points, dtype=numpy.float64)
-        self.std = std
+    def __init__(self, shape, std: float):
+        self.shape, self.std = shape, std
 
     def sample(self, m: int):
         rng = backend.rng()
-        which = rng.integers(len(self.points), (m,))
-        return backend.asarray(self.points)[which] + self.std * rng.normal((m, 2))
+        return self.shape(rng, m) + self.std * rng.normal((m, 2))
+
+
+def moons(rng, m: int):
+    """Two interleaved half circles of radius 1, centred at 0 (scikit-learn's make_moons): (m, 2)."""
+    xp = backend.xp
+    t = math.pi * rng.random((m,))
+    upper = rng.random((m,)) < 0.5                       # which moon
+    x = xp.where(upper, xp.cos(t), 1 - xp.cos(t)) - 0.5
+    y = xp.where(upper, xp.sin(t), 0.5 - xp.sin(t)) - 0.25
+    return xp.stack([x, y], axis=1)
+
+
+def spiral(rng, m: int):
+    """One arm of an Archimedean spiral, r = 2 t / (3 pi) for t in [0, 3 pi], even density along it: (m, 2)."""
+    xp = backend.xp
+    t = 3 * math.pi * xp.sqrt(rng.random((m,)))
+    r = 2 * t / (3 * math.pi)
+    return xp.stack([r * xp.cos(t), r * xp.sin(t)], axis=1)
+
+
+def drawn(points):
+    """The learner's points (n, 2) as a shape: each sample picks one of them at random."""
+    table = backend.asarray(numpy.asarray(points, dtype=numpy.float64))
+    return lambda rng, m: table[rng.integers(len(table), (m,))]
 
 
 #: the points a drawn data set starts with before the learner draws: a small heart
@@ -115,12 +106,13 @@ def make_data(name: str, points=None) -> LabData:
     if name == "grid":
         return LabData(name, toy.grid(), (-6.0, 6.0))
     if name == "moons":
-        return LabData(name, Moons(), (-2.0, 2.0))
+        return LabData(name, Noisy2D(moons, 0.05), (-2.0, 2.0))
     if name == "spiral":
-        return LabData(name, Spiral(), (-2.5, 2.5))
+        return LabData(name, Noisy2D(spiral, 0.04), (-2.5, 2.5))
     if name == "gaussian_1d":
         target = toy.Gaussian1D()
         return LabData(name, target, (target.mean - 5 * target.std, target.mean + 5 * target.std))
     if name == "drawn":
-        return LabData(name, Drawn(default_points() if points is None else points), (-DRAW_LIMIT, DRAW_LIMIT))
+        return LabData(name, Noisy2D(drawn(default_points() if points is None else points), 0.05),
+                       (-DRAW_LIMIT, DRAW_LIMIT))
     raise ValueError(f"make_data: name must be one of the lab's data sets; got {name!r}")

@@ -112,12 +112,6 @@ class LabHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _json(self, status: int, payload) -> None:
-        self._send(status, json.dumps(payload, allow_nan=False).encode(), "application/json")
-
-    def _error(self, status: int, message: str) -> None:
-        self._json(status, {"error": message})
-
     def log_message(self, format, *args) -> None:      # quiet: the console is the learner's
         pass
 
@@ -141,7 +135,6 @@ class LabHandler(BaseHTTPRequestHandler):
         except ValueError:
             raise RequestError(400, f"Content-Length: expected a number of bytes, got {length!r}") from None
         if size < 0 or size > MAX_BODY:
-            self.close_connection = True
             raise RequestError(413, f"Content-Length: expected at most {MAX_BODY} bytes, got {size}")
         raw = self.rfile.read(size) if size else b""
         if not raw.strip():
@@ -173,44 +166,48 @@ class LabHandler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
     def _handle(self, route) -> None:
+        """Check, read, answer. The training pauses while the answer is computed (``session.serving``),
+        not while a body is read or the answer is written."""
         try:
             self._check_origin()
-            route()
+            body = self._body() if self.command == "POST" else None
+            with self.server.session.serving():
+                answer = route(body)
         except RequestError as exc:
             self.close_connection = True     # its body may be unread: no second request on this connection
-            self._error(exc.status, str(exc))
+            answer = _error(exc.status, str(exc))
         except ConfigError as exc:
-            self._error(400, str(exc))
+            answer = _error(400, str(exc))
         except Conflict as exc:
-            self._error(409, str(exc))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+            answer = _error(409, str(exc))
         except Exception as exc:        # a bug: answer 500, keep serving
             traceback.print_exc(file=sys.stderr)
-            self._error(500, f"internal error: {type(exc).__name__}: {exc}")
+            answer = _error(500, f"internal error: {type(exc).__name__}: {exc}")
+        try:
+            self._send(*answer)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
-    def _not_allowed(self):
+    def _not_allowed(self, body):
         raise RequestError(405, f"method: expected GET or POST, got {self.command}")
 
-    def _get(self) -> None:
+    def _get(self, body) -> tuple:
         url = urlsplit(self.path)
         path, session = url.path, self.server.session
         if path in ("/", "/index.html"):
-            self._file(STATIC / "index.html")
-        elif path.startswith("/static/"):
-            self._file(_inside(STATIC, path[len("/static/"):]))
-        elif path.startswith("/docs/"):
-            self._file(_inside(DOCS, path[len("/docs/"):], suffix=".md"))
-        elif path == "/api/state":
-            self._state(parse_qs(url.query).get("data_version", [None])[0])
-        elif path == "/api/saves":
-            self._json(200, {"saves": session.saves(), "folder": str(session.save_dir)})
-        else:
-            raise RequestError(404, f"path: expected one of /, /static/..., /api/state, /api/saves, got {path!r}")
+            return _file(STATIC / "index.html")
+        if path.startswith("/static/"):
+            return _file(_inside(STATIC, path[len("/static/"):]))
+        if path.startswith("/docs/"):
+            return _file(_inside(DOCS, path[len("/docs/"):], suffix=".md"))
+        if path == "/api/state":
+            return self._state(parse_qs(url.query).get("data_version", [None])[0])
+        if path == "/api/saves":
+            return _json(200, {"saves": session.saves(), "folder": str(session.save_dir)})
+        raise RequestError(404, f"path: expected one of /, /static/..., /api/state, /api/saves, got {path!r}")
 
-    def _post(self) -> None:
+    def _post(self, body) -> tuple:
         path, session = urlsplit(self.path).path, self.server.session
-        body = self._body()
         if path == "/api/step":
             session.step(body.get("player", "both"), body.get("count", 1))
         elif path == "/api/config":
@@ -222,25 +219,34 @@ class LabHandler(BaseHTTPRequestHandler):
         elif path == "/api/pause":
             session.pause()
         elif path == "/api/inspect":
-            return self._json(200, session.inspect(body.get("index")))
+            return _json(200, session.inspect(body.get("index")))
         elif path == "/api/save":
             saved = session.save(body.get("name"))
-            return self._json(200, {"saved": body.get("name"), "path": str(saved), "saves": session.saves()})
+            return _json(200, {"saved": body.get("name"), "path": str(saved), "saves": session.saves()})
         elif path == "/api/load":
             session.load(body.get("name"))
         else:
             raise RequestError(404, f"path: expected one of /api/step, /api/config, /api/reset, /api/play, "
                                     f"/api/pause, /api/inspect, /api/save, /api/load, got {path!r}")
-        self._state(None)
+        return self._state(None)
 
-    def _state(self, data_version) -> None:
+    def _state(self, data_version) -> tuple:
         state = self.server.session.state()
         if data_version is not None and data_version == str(state["data_version"]):
             state = {key: value for key, value in state.items() if key != "real"}
-        self._json(200, state)
+        return _json(200, state)
 
-    def _file(self, path: pathlib.Path) -> None:
-        self._send(200, path.read_bytes(), TYPES.get(path.suffix, "application/octet-stream"))
+
+def _json(status: int, payload) -> tuple:
+    return status, json.dumps(payload, allow_nan=False).encode(), "application/json"
+
+
+def _error(status: int, message: str) -> tuple:
+    return _json(status, {"error": message})
+
+
+def _file(path: pathlib.Path) -> tuple:
+    return 200, path.read_bytes(), TYPES.get(path.suffix, "application/octet-stream")
 
 
 def _inside(folder: pathlib.Path, name: str, suffix: str | None = None) -> pathlib.Path:

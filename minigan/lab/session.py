@@ -30,7 +30,7 @@ from .trainer import Trainer
 
 PLAYERS = ("d", "g", "both")
 MAX_COUNT = 1000                    #: steps one request may ask for
-QUALITY_EVERY_S = 0.5               #: while training runs, the quality numbers are recomputed at most this often
+QUALITY_EVERY_S = 0.5               #: while training runs, quality and health are recomputed at most this often
 HEALTH_WINDOW = WINDOW              #: iterations over which the health signs are judged (minigan.health's window)
 
 
@@ -56,7 +56,8 @@ class LabSession:
         self.points = None
         self.running = False
         self.version = 0                 # bumped by every change the page should see
-        self.waiting = 0                 # requests waiting for the lock (the trainer then yields)
+        self.busy = 0                    # requests being answered (the trainer waits for them)
+        self._count_lock = threading.Lock()
         self._rate = deque(maxlen=64)    # (time, iteration) after each batch of steps
         self._trainer = None
         self.builds = 0                  # networks built so far: the page's cue that the data changed
@@ -75,7 +76,7 @@ class LabSession:
         self._real = drawing.rounded(self.display.real, 4)
         self.curves = Curves()
         self.diverged = None
-        self._quality = (-1, 0.0, {})    # (version, time, numbers)
+        self._quality = (-1, 0.0, ({}, []))    # (version, time, (quality numbers, health signs))
         self._cache = (-1, None)         # (version, state)
         self._rate.clear()
         self._changed()
@@ -92,11 +93,21 @@ class LabSession:
 
     @contextlib.contextmanager
     def locked(self):
-        """Hold the session's lock; while waiting for it, the trainer yields between its batches."""
-        self.waiting += 1
+        """Hold the session's lock (the trainer holds it for one batch of steps at a time)."""
         with self.lock:
-            self.waiting -= 1
             yield
+
+    @contextlib.contextmanager
+    def serving(self):
+        """Mark a request being answered: the trainer starts no batch until it is done, so the answer
+        needs neither wait for the lock nor share the interpreter with training."""
+        with self._count_lock:
+            self.busy += 1
+        try:
+            yield
+        finally:
+            with self._count_lock:
+                self.busy -= 1
 
     # -- steps ---------------------------------------------------------------------------------
     def step(self, player: str = "both", count: int = 1) -> None:
@@ -266,18 +277,18 @@ class LabSession:
                "iterations_per_second": round(self.iterations_per_second(), 1)}
         if self.diverged is None:
             out.update(drawing.drawing(gan, self.data, self.display, config))
-        out["quality"] = self._quality_numbers()
-        out["health"] = self._health(out["quality"])
+        out["quality"], out["health"] = self._judged()
         return out
 
-    def _quality_numbers(self) -> dict:
-        version, when, numbers = self._quality
+    def _judged(self) -> tuple:
+        """(quality numbers, health signs), recomputed at most every QUALITY_EVERY_S while training runs."""
+        version, when, judged = self._quality
         now = time.monotonic()
-        stale = version != self.version and (not self.running or now - when >= QUALITY_EVERY_S)
-        if stale and self.diverged is None:
-            numbers = drawing.quality(self.gan, self.data, self.display, self.config)
-            self._quality = (self.version, now, numbers)
-        return numbers
+        if version != self.version and (not self.running or now - when >= QUALITY_EVERY_S) or self.diverged:
+            quality = drawing.quality(self.gan, self.data, self.display, self.config) if self.diverged is None else {}
+            judged = (quality, self._health(quality))
+            self._quality = (self.version, now, judged)
+        return judged
 
     def _health(self, quality: dict) -> list:
         """The health signs that hold now, each {"sign", "message"} (messages of minigan.health)."""

@@ -27,7 +27,7 @@ from ..nn import sigmoid
 
 NUM_SAMPLES = 480          #: fake and real samples drawn (a multiple of every pack, 1 to 4)
 QUALITY_SAMPLES = 2500     #: samples for the quality numbers (PacGAN's Table 1 protocol)
-HEATMAP = 48               #: D's heatmap is HEATMAP x HEATMAP
+HEATMAP = 32               #: D's heatmap is HEATMAP x HEATMAP (the page smooths it as it scales it up)
 MANIFOLD = 20              #: G's manifold is MANIFOLD x MANIFOLD points (a line of MANIFOLD^2 for 1-D noise)
 LINE_POINTS = 200          #: points of D(x) and p_data in the 1-D view
 Z_LINES = 24               #: z -> G(z) lines in the 1-D view
@@ -147,7 +147,7 @@ def drawing(gan, data, display: Display, config: dict) -> dict:
     fake = gan.generate(NUM_SAMPLES, z=z)
     push = generator_push(gan, fake)
     fake_host = backend.to_numpy(fake).astype(numpy.float64)
-    out = {"fake": rounded(fake_host, 4), "arrows": rounded(push, 5)}
+    out = {"fake": rounded(fake_host, 3), "arrows": rounded(push, 4)}
     if data.dim == 1:
         out["one_d"] = figure_one(gan, data, fake_host, config["noise"])
     else:

@@ -1,7 +1,9 @@
 """The background thread that trains while the page says play.
 
 It runs Algorithm 1 in short batches (at most BATCH_SECONDS each) with the session's lock held,
-and lets go of the lock between batches, so a request never waits longer than one batch. At
+and lets go of the lock between batches, so a request never waits longer than one batch; while a
+request is being answered (``session.busy``) it starts no batch, so the answer does not share the
+Python interpreter (its GIL) with training either. At
 ``speed`` s > 0 it runs the iterations that are due at s per second and sleeps in between (slow
 motion); at speed 0 it runs as fast as it can. An error that is not a divergence (which the
 session handles) pauses training and is shown on the page; the thread itself keeps going.
@@ -12,8 +14,9 @@ import threading
 import time
 import traceback
 
-BATCH_SECONDS = 0.02       #: the longest a batch of steps holds the lock
+BATCH_SECONDS = 0.01       #: the longest a batch of steps holds the lock
 IDLE_SECONDS = 0.1         #: how often a paused trainer looks again
+YIELD_SECONDS = 0.0005     #: how often it looks again while a request is being answered
 
 
 class Trainer(threading.Thread):
@@ -52,6 +55,9 @@ class Trainer(threading.Thread):
                 self._clock = None
                 self._stop_event.wait(IDLE_SECONDS)
                 continue
+            if session.busy:                  # a request is being answered: let it have the interpreter
+                time.sleep(YIELD_SECONDS)
+                continue
             speed = session.config["speed"]
             due = self._due(speed)
             if due == 0:
@@ -67,5 +73,3 @@ class Trainer(threading.Thread):
             if self._clock is not None:
                 start, total, pace = self._clock
                 self._clock = (start, total + done, pace)
-            if session.waiting:
-                time.sleep(0.001)          # a request is waiting for the lock: let it in

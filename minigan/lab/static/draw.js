@@ -4,8 +4,8 @@
 window.LabDraw = (function () {
   const C = { real: "#1a9850", fake: "#7b3294", arrow: "#e7298a", d: "#2166ac", grid: "#e3e3e3", axis: "#999" };
   const PAD = 18;                     // pixels around the data box
-  const ARROW_PX = 9;                 // pixels per unit of per-sample gradient (times the view's span / 6)
-  const ARROW_MAX = 38;               // the longest arrow, in pixels
+  const ARROW_MAX = 30;               // the longest arrow, in pixels
+  const ARROW_SOFT = 3;               // |gradient| (times the view's span / 6) at which an arrow reaches 63 % of that
 
   // the square [lo, hi]^2 onto the canvas; returns {x(u), y(v), u(px), v(py), unit}
   function frame(canvas, view) {
@@ -82,22 +82,26 @@ window.LabDraw = (function () {
     }
   }
 
-  function dots(ctx, f, points, colour, radius) {
-    ctx.fillStyle = colour;
+  // one path for all the dots (one fill), with an optional outline that keeps them apart from what is under them
+  function dots(ctx, f, points, colour, radius, outline) {
+    ctx.beginPath();
     for (const p of points) {
       if (p[0] === null || p[1] === null) continue;
-      ctx.beginPath(); ctx.arc(f.x(p[0]), f.y(p[1]), radius, 0, 2 * Math.PI); ctx.fill();
+      const x = f.x(p[0]), y = f.y(p[1]);
+      ctx.moveTo(x + radius, y); ctx.arc(x, y, radius, 0, 2 * Math.PI);
     }
+    if (outline) { ctx.strokeStyle = outline; ctx.lineWidth = 1; ctx.stroke(); }
+    ctx.fillStyle = colour; ctx.fill();
   }
 
-  // an arrow from (x, y) along -gradient (where G's loss pushes the sample), length capped
+  // an arrow from (x, y) along -gradient (where G's loss pushes the sample); its length grows with |gradient|
+  // and levels off at ARROW_MAX (1 - exp(-|g| / ARROW_SOFT)), so a small gradient stays visibly small
   function arrow(ctx, x, y, dx, dy, span, width) {
-    let len = Math.hypot(dx, dy) * ARROW_PX * span / 6;
+    const norm = Math.hypot(dx, dy);
+    const len = ARROW_MAX * (1 - Math.exp(-norm * span / 6 / ARROW_SOFT));
     if (!(len > 0.5)) return;
-    const scale = Math.min(len, ARROW_MAX) / Math.hypot(dx, dy);
-    len = Math.min(len, ARROW_MAX);
-    const ex = x - dx * scale, ey = y + dy * scale;           // -gradient; canvas y points down
-    const ang = Math.atan2(ey - y, ex - x), head = Math.min(6, 0.45 * len);
+    const ex = x - dx / norm * len, ey = y + dy / norm * len;     // -gradient; canvas y points down
+    const ang = Math.atan2(ey - y, ex - x), head = Math.min(5, 0.45 * len);
     ctx.lineWidth = width;
     ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(ex, ey); ctx.stroke();
     ctx.beginPath(); ctx.moveTo(ex, ey);
@@ -107,12 +111,13 @@ window.LabDraw = (function () {
   }
 
   function arrows(ctx, f, fake, grads, span) {
-    ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow;
+    ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow; ctx.globalAlpha = 0.8;
     fake.forEach((p, i) => {
       const g = grads[i];
       if (!g || g[0] === null || p[0] === null) return;
-      arrow(ctx, f.x(p[0]), f.y(p[1]), g[0], g.length > 1 ? g[1] : 0, span, 1.2);
+      arrow(ctx, f.x(p[0]), f.y(p[1]), g[0], g.length > 1 ? g[1] : 0, span, 1.1);
     });
+    ctx.globalAlpha = 1;
   }
 
   function highlight(ctx, x, y) {
@@ -126,18 +131,20 @@ window.LabDraw = (function () {
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     if (show.heatmap && s.heatmap) heatmap(ctx, f, s.heatmap);
     axes(ctx, f, s.view);
+    ctx.save(); ctx.beginPath(); ctx.rect(PAD, PAD, f.size, f.size); ctx.clip();     // samples off the view stay off
     if (show.manifold && s.manifold) manifold(ctx, f, s.manifold);
-    if (show.real && real) dots(ctx, f, real, C.real, 2.2);
     if (show.fake && s.fake) dots(ctx, f, s.fake, C.fake, 2.6);
     if (show.arrows && s.fake && s.arrows) arrows(ctx, f, s.fake, s.arrows, span);
+    if (show.real && real) dots(ctx, f, real, C.real, 2.2, "rgba(255, 255, 255, 0.9)");   // on top: where the data is
     if (extra.drawn && extra.drawn.length) dots(ctx, f, extra.drawn, "#000", 2.5);
     const p = s.fake && extra.selected !== null ? s.fake[extra.selected] : null;
     if (p && p[0] !== null) highlight(ctx, f.x(p[0]), f.y(p[1]));
+    ctx.restore();
     return f;
   }
 
   // Figure 1 of the GAN paper for 1-D data: densities and D(x) above, the map z -> G(z) below
-  function plot1d(canvas, s, real, show, extra, text) {
+  function plot1d(canvas, s, real, show, extra, word) {
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, o = s.one_d;
     ctx.clearRect(0, 0, W, H);
     if (!o) return null;
@@ -177,12 +184,24 @@ window.LabDraw = (function () {
       ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow;
       s.fake.slice(0, 160).forEach((p, i) => { const g = s.arrows[i]; if (g && g[0] !== null && p[0] !== null) arrow(ctx, X(p[0]), xAxis + 14 + (i % 8) * 3, g[0], 0, (s.view.hi - s.view.lo) / 3, 1); });
     }
+    legend1d(ctx, x0 + 4, top, word);
     ctx.fillStyle = "#333"; ctx.font = "12px sans-serif";
-    ctx.fillText(text.fig_x, x1 - 8, xAxis - 12); ctx.fillText(text.fig_z, Z(zh) + 6, zAxis + 4);
+    ctx.fillText(word("fig_x"), x1 - 8, xAxis - 12); ctx.fillText(word("fig_z"), Z(zh) + 6, zAxis + 4);
     for (let t = Math.ceil(s.view.lo); t <= s.view.hi; t += 1) ctx.fillText(String(t), X(t) - 3, xAxis + 44);
     const p = s.fake && extra.selected !== null ? s.fake[extra.selected] : null;
     if (p && p[0] !== null) highlight(ctx, X(p[0]), xAxis + 6);
     return { x: X, unit: (x1 - x0) / (s.view.hi - s.view.lo), axis: xAxis };
+  }
+
+  // the key of Figure 1's three curves, top left
+  function legend1d(ctx, x, y, word) {
+    const items = [[word("fig_pdata"), C.real, [2, 3]], [word("fig_pg"), C.fake, []], [word("fig_d"), C.d, [7, 4]]];
+    ctx.font = "12px sans-serif"; ctx.lineWidth = 2;
+    items.forEach(([label, colour, dash], i) => {
+      ctx.setLineDash(dash); ctx.strokeStyle = colour;
+      ctx.beginPath(); ctx.moveTo(x, y + 6 + 16 * i); ctx.lineTo(x + 26, y + 6 + 16 * i); ctx.stroke();
+      ctx.setLineDash([]); ctx.fillStyle = "#333"; ctx.fillText(label, x + 32, y + 10 + 16 * i);
+    });
   }
 
   // a small line chart of several series against the iteration; fixed y range if given

@@ -3,8 +3,6 @@
 (function () {
   const POLL_RUNNING_MS = 66;        // about 15 states a second while training runs
   const POLL_PAUSED_MS = 500;
-  const RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1];
-  const WIDTHS = [2, 4, 8, 16, 32, 64, 128, 256];
   const $ = (id) => document.getElementById(id);
   const lab = {
     state: null, real: null, dataVersion: null, lang: "en", selected: null, drawing: false, drawn: [],
@@ -12,10 +10,11 @@
     dirty: false, busy: false,
   };
   // what the browser test and benchmarks/lab_speed.py read: redraws with a new state, polls, since t0
-  window.labStats = { t0: performance.now(), frames: 0, polls: 0, lastPollMs: 0 };
+  window.labStats = { t0: performance.now(), frames: 0, polls: 0, lastPollMs: 0, renderMs: 0 };
 
   // -- words ---------------------------------------------------------------------------------------
-  const T = (key) => (LAB_TEXT[lab.lang] && LAB_TEXT[lab.lang][key]) || LAB_TEXT.en[key] || key;
+  const LANGS = { en: 0, ko: 1 };     // the place of each language in LAB_TEXT's pairs
+  const T = (key) => { const pair = LAB_TEXT[key]; return pair ? pair[LANGS[lab.lang]] || pair[0] || key : key; };
   const fill = (key, values) => T(key).replace(/\{(\w+)\}/g, (_, k) => values[k]);
   function applyLanguage(lang) {
     lab.lang = lang === "ko" ? "ko" : "en";
@@ -48,7 +47,12 @@
     if (s.real) { lab.real = s.real; lab.dataVersion = s.data_version; }
     if (s.data_version !== lab.dataVersion) lab.dataVersion = null;   // ask for the new real samples
     lab.state = s; lab.dirty = true;
-    requestAnimationFrame(() => { if (lab.dirty) { lab.dirty = false; render(s); window.labStats.frames++; } });
+    requestAnimationFrame(() => {
+      if (!lab.dirty) return;
+      const started = performance.now();
+      lab.dirty = false; render(s);
+      window.labStats.frames++; window.labStats.renderMs += performance.now() - started;
+    });
   }
   async function poll() {
     const started = performance.now();
@@ -73,7 +77,7 @@
     ["play", "step-d", "step-g", "step-both"].forEach((id) => { $(id).disabled = !!s.diverged; });
     syncControls(s.config, force);
     const canvas = $("plot"), extra = { selected: lab.selected, drawn: lab.drawing ? lab.drawn : [] };
-    lab.frame = s.view.dim === 1 ? LabDraw.plot1d(canvas, s, lab.real, lab.show, extra, LAB_TEXT[lab.lang])
+    lab.frame = s.view.dim === 1 ? LabDraw.plot1d(canvas, s, lab.real, lab.show, extra, T)
                                  : LabDraw.plot2d(canvas, s, lab.real, lab.show, extra);
     $("view-help").textContent = s.view.dim === 1 ? T("view_help_1d") : T("view_help") + (s.config.pack > 1 ? T("view_help_packed") : "");
     renderQuality(s.quality || {});
@@ -133,7 +137,9 @@
   const escapeHtml = (t) => String(t).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch]));
 
   // -- look inside -------------------------------------------------------------------------------------
-  const numbers = (v) => `${v.values.map((x) => x.toPrecision(3)).join(", ")}${v.size > v.values.length ? `, … (${v.size})` : ""}`;
+  const SHOWN = 4;                    // numbers of a vector in the table (all that came, in its tooltip)
+  const numbers = (v, n) => { const shown = v.values.slice(0, n || v.values.length);
+    return `${shown.map((x) => x.toPrecision(3)).join(", ")}${v.size > shown.length ? `, … (${v.size})` : ""}`; };
   function showInside(r) {
     lab.inside = r;
     const head = `<div class="path">${T("inside_sample")} #${r.index}: ${T("inside_z")} = [${numbers(r.z)}] → ` +
@@ -141,10 +147,10 @@
       `${T("inside_loss")} ${escapeHtml(r.loss_name)} = <b>${r.loss.toPrecision(4)}</b>` +
       (r.pack > 1 ? `<br><span class="help">${T("inside_pack_note")}</span>` : "") + "</div>";
     const rows = r.steps.map((s, i) => {
-      const params = s.parameters ? Object.entries(s.parameters).map(([k, v]) => `${k} ${v.norm.toPrecision(3)}`).join("<br>") : "";
+      const params = s.parameters ? Object.entries(s.parameters).map(([k, v]) => `${k}: ${v.norm.toPrecision(3)}`).join("<br>") : "";
       const src = r.sources[s.function];
       return `<tr class="${s.network}" data-step="${i}"><td>${s.network}</td><td>${escapeHtml(s.layer)}</td>` +
-        `<td class="num">${T("inside_norm")} ${s.gradient.norm.toPrecision(3)}<br>[${numbers(s.gradient)}]</td>` +
+        `<td class="num" title="${numbers(s.gradient)}">${T("inside_norm")} ${s.gradient.norm.toPrecision(3)}<br>[${numbers(s.gradient, SHOWN)}]</td>` +
         `<td class="num">${params}</td><td><code>${src.file}</code><br><code>${s.function}</code></td></tr>`;
     }).join("");
     $("inside-body").innerHTML = `${head}<div class="inside-grid"><table><thead><tr><th>${T("inside_net")}</th>` +
@@ -213,6 +219,13 @@
   function options(select, values) {
     select.innerHTML = values.map((v) => `<option value="${v}">${v}</option>`).join("");
   }
+  // a select's options from its data-options: "value" (shown as it is) or "value=word" (a word of LAB_TEXT)
+  function buildOptions(select) {
+    select.innerHTML = select.dataset.options.trim().split(/\s+/).map((item) => {
+      const [value, key] = item.split("=");
+      return key ? `<option value="${value}" data-i18n="${key}"></option>` : `<option value="${value}">${value}</option>`;
+    }).join("");
+  }
   function readField(el) {
     const raw = el.value;
     if (el.dataset.type === "int") return /^-?\d+$/.test(raw.trim()) ? parseInt(raw, 10) : raw;
@@ -220,8 +233,7 @@
     return raw;
   }
   function bindControls() {
-    document.querySelectorAll("select.rates").forEach((el) => options(el, RATES));
-    document.querySelectorAll("select.widths").forEach((el) => options(el, WIDTHS));
+    document.querySelectorAll("select[data-options]").forEach(buildOptions);
     document.querySelectorAll("[data-field]").forEach((el) => el.addEventListener("change", () => {
       lab.selected = null; lab.inside = null;
       send("/api/config", { [el.dataset.field]: readField(el) });
