@@ -96,3 +96,21 @@ def test_a_click_on_a_fake_sample_looks_inside_and_korean_is_one_click_away(brow
     assert "def backward" in text_of(browser, "source")
     browser.find_element("id", "lang-ko").click()
     assert text_of(browser, "play") == "재생" and "역전파" in text_of(browser, "inside-body")
+
+
+def test_a_drawn_distribution_becomes_the_data(browser, lab):
+    lab.session.configure({"dataset": "drawn"})
+    browser.get(lab.url)
+    wait_for(lambda: browser.execute_script("return window.labStats.frames > 0"), what="a first drawing")
+    # drag along a horizontal line at y = 1 from x = -2 to x = 2 (data units)
+    browser.execute_script(
+        "const c = document.getElementById('plot'), f = LabDraw.frame(c, {lo: -3, hi: 3}), b = c.getBoundingClientRect();"
+        "const at = (u, v) => ({clientX: b.left + f.x(u) * b.width / c.width, clientY: b.top + f.y(v) * b.height / c.height, bubbles: true});"
+        "c.dispatchEvent(new MouseEvent('mousedown', at(-2, 1)));"
+        "for (let u = -2; u <= 2; u += 0.05) c.dispatchEvent(new MouseEvent('mousemove', at(u, 1)));"
+        "window.dispatchEvent(new MouseEvent('mouseup', {}));")
+    assert int(text_of(browser, "draw-count")) >= 50
+    browser.find_element("id", "draw-use").click()
+    wait_for(lambda: lab.session.points is not None and len(lab.session.points) >= 50, what="the drawing to be sent")
+    points = lab.session.points
+    assert all(abs(y - 1) < 0.02 for _, y in points) and min(x for x, _ in points) < -1.9

@@ -189,6 +189,7 @@ def test_look_inside_names_the_code_that_ran(session):
         session.inspect(NUM_SAMPLES)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")   # the NaN planted below
 def test_a_divergence_pauses_training_and_waits_for_a_reset(session):
     session.step("both", 2)
     session.gan.generator.parameters()[0].data[0, 0] = float("nan")
@@ -247,7 +248,7 @@ def test_the_curves_stay_bounded_and_cover_the_whole_run():
     points = curves.points()
     assert MAX_POINTS // 2 <= len(points["iteration"]) < MAX_POINTS
     assert points["iteration"][-1] == 3 * MAX_POINTS and points["iteration"][0] <= 4
-    assert points["d_loss"] == sorted(points["d_loss"])
+    assert (np.diff(points["d_loss"]) > 0).all()
 
 
 def test_the_trainer_plays_pauses_and_keeps_its_pace(session):

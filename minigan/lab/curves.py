@@ -71,8 +71,8 @@ class Curves:
         self.stride = 2 * max(self.stride, self._last_steps)
 
     def points(self) -> dict:
-        """{"iteration": [...], "d_loss": [...], ...} (copies), None where nothing was recorded."""
-        return {key: list(values) for key, values in self.columns.items()}
+        """{"iteration": (n,), "d_loss": (n,), ...} as float arrays, NaN where nothing was recorded."""
+        return {key: numpy.array(values, dtype=numpy.float64) for key, values in self.columns.items()}
 
     # -- in a checkpoint (float arrays, NaN for None) ---------------------------------------
     def state_dict(self) -> dict:

@@ -18,9 +18,15 @@ __all__ = ["checkpoint", "TrainingDiverged", "MESSAGES", "SHORT", "WINDOW", "cur
 SIGN_OF_SHORT = {short: sign for sign, short in SHORT.items()}
 
 
-def health_signs(history: dict, k: int, generator_loss: str, window: int = WINDOW) -> list:
-    """The signs (keys of ``MESSAGES``) that hold over the latest ``window`` iterations of ``history``."""
-    return [SIGN_OF_SHORT[short] for short in current_warnings(history, k, window, generator_loss)]
+def health_signs(gan, generator_loss: str, quality: dict, window: int = WINDOW) -> list:
+    """The signs (keys of ``MESSAGES``) that ``gan``'s history shows over its latest ``window`` iterations,
+    plus "mode_collapse" when the mode statistics ``quality`` (``metrics.mode_metrics``, ring and grid)
+    show it. Reading the history back may raise TrainingDiverged."""
+    history = gan.recent_history(window)
+    signs = [SIGN_OF_SHORT[short] for short in current_warnings(history, gan.k, window, generator_loss)]
+    if "counts" in quality and gan.iteration > 0 and collapse_sign(quality):
+        signs.append("mode_collapse")
+    return signs
 
 
 def collapse_sign(modes: dict) -> bool:

@@ -3,8 +3,9 @@
     GET  /                 the page (static/index.html)
     GET  /static/<file>    its script, style sheet and texts
     GET  /docs/<page>.md   a chapter of the course, as text (when run from a checkout)
-    GET  /api/state        what the page draws (LabSession.state); ?data_version=N leaves out
-                           the real samples when the page already has those of build N
+    GET  /api/state        what the page draws (LabSession.state); ?compact=1 packs its arrays
+                           (minigan.lab.wire); ?data_version=N leaves out the real samples when the
+                           page already has those of build N
     GET  /api/saves        the names of the saved states
     POST /api/step         {"player": "d" | "g" | "both", "count": n}    -> the new state
     POST /api/config       {setting: value, ...}                         -> the new state
@@ -166,12 +167,12 @@ class LabHandler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
     def _handle(self, route) -> None:
-        """Check, read, answer. The training pauses while the answer is computed (``session.serving``),
+        """Check, read, answer. The training pauses while the answer is computed (``session.gate``),
         not while a body is read or the answer is written."""
         try:
             self._check_origin()
             body = self._body() if self.command == "POST" else None
-            with self.server.session.serving():
+            with self.server.session.gate.serving():
                 answer = route(body)
         except RequestError as exc:
             self.close_connection = True     # its body may be unread: no second request on this connection
@@ -201,7 +202,7 @@ class LabHandler(BaseHTTPRequestHandler):
         if path.startswith("/docs/"):
             return _file(_inside(DOCS, path[len("/docs/"):], suffix=".md"))
         if path == "/api/state":
-            return self._state(parse_qs(url.query).get("data_version", [None])[0])
+            return self._state(parse_qs(url.query))
         if path == "/api/saves":
             return _json(200, {"saves": session.saves(), "folder": str(session.save_dir)})
         raise RequestError(404, f"path: expected one of /, /static/..., /api/state, /api/saves, got {path!r}")
@@ -228,13 +229,14 @@ class LabHandler(BaseHTTPRequestHandler):
         else:
             raise RequestError(404, f"path: expected one of /api/step, /api/config, /api/reset, /api/play, "
                                     f"/api/pause, /api/inspect, /api/save, /api/load, got {path!r}")
-        return self._state(None)
+        return self._state(parse_qs(urlsplit(self.path).query))
 
-    def _state(self, data_version) -> tuple:
-        state = self.server.session.state()
-        if data_version is not None and data_version == str(state["data_version"]):
-            state = {key: value for key, value in state.items() if key != "real"}
-        return _json(200, state)
+    def _state(self, query: dict) -> tuple:
+        """The state; ``compact=1`` packs its arrays (wire.packed); ``data_version=N`` leaves out the real
+        samples when the page already has those of build N."""
+        session = self.server.session
+        with_real = query.get("data_version", [None])[0] != str(session.builds)
+        return 200, session.state_bytes(query.get("compact", ["0"])[0] == "1", with_real), "application/json"
 
 
 def _json(status: int, payload) -> tuple:

@@ -10,28 +10,26 @@ a D-only step adds to ``d_steps`` only, a G-only step to ``g_steps`` only. A div
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
+import json
 import pathlib
 import threading
 import time
 from collections import deque
 
-
 from .. import backend
-from . import saving, state as drawing
+from . import saving, state as drawing, wire
 from .config import DEFAULTS, ConfigError, check_points, resetting_changes, validate
 from .curves import Curves
 from .datasets import make_data
-from .library import MESSAGES, WINDOW, TrainingDiverged, checkpoint, collapse_sign, health_signs
+from .library import MESSAGES, TrainingDiverged, checkpoint, health_signs
 from .look_inside import look_inside
 from .networks import apply_live, build_gan
-from .trainer import Trainer
+from .trainer import Gate, Trainer
 
 PLAYERS = ("d", "g", "both")
 MAX_COUNT = 1000                    #: steps one request may ask for
 QUALITY_EVERY_S = 0.5               #: while training runs, quality and health are recomputed at most this often
-HEALTH_WINDOW = WINDOW              #: iterations over which the health signs are judged (minigan.health's window)
 
 
 class Conflict(RuntimeError):
@@ -56,8 +54,7 @@ class LabSession:
         self.points = None
         self.running = False
         self.version = 0                 # bumped by every change the page should see
-        self.busy = 0                    # requests being answered (the trainer waits for them)
-        self._count_lock = threading.Lock()
+        self.gate = Gate()               # requests being answered go first: the trainer waits for them
         self._rate = deque(maxlen=64)    # (time, iteration) after each batch of steps
         self._trainer = None
         self.builds = 0                  # networks built so far: the page's cue that the data changed
@@ -73,11 +70,11 @@ class LabSession:
         self.gan = build_gan(self.config, self.data)
         self.display = drawing.Display(self.config["noise_dim"], self.data.sample(drawing.NUM_SAMPLES),
                                        self.config["seed"])
-        self._real = drawing.rounded(self.display.real, 4)
+        self._real = drawing.host(self.display.real)
         self.curves = Curves()
         self.diverged = None
         self._quality = (-1, 0.0, ({}, []))    # (version, time, (quality numbers, health signs))
-        self._cache = (-1, None)         # (version, state)
+        self._cache = (-1, None, {})     # (version, state, {(compact, real): JSON bytes})
         self._rate.clear()
         self._changed()
 
@@ -91,24 +88,6 @@ class LabSession:
         if message is not None:
             self.notice["message"] = message
 
-    @contextlib.contextmanager
-    def locked(self):
-        """Hold the session's lock (the trainer holds it for one batch of steps at a time)."""
-        with self.lock:
-            yield
-
-    @contextlib.contextmanager
-    def serving(self):
-        """Mark a request being answered: the trainer starts no batch until it is done, so the answer
-        needs neither wait for the lock nor share the interpreter with training."""
-        with self._count_lock:
-            self.busy += 1
-        try:
-            yield
-        finally:
-            with self._count_lock:
-                self.busy -= 1
-
     # -- steps ---------------------------------------------------------------------------------
     def step(self, player: str = "both", count: int = 1) -> None:
         """Run ``count`` steps of ``player``: "d" (D only), "g" (G only) or "both" (Algorithm 1)."""
@@ -116,7 +95,7 @@ class LabSession:
             raise ConfigError("player", "one of " + ", ".join(repr(p) for p in PLAYERS), player)
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
             raise ConfigError("count", f"an integer from 1 to {MAX_COUNT}", count)
-        with self.locked():
+        with self.lock:
             if self.diverged is not None:
                 raise Conflict("training diverged: reset (or change a setting that resets the networks) "
                                "to start over")
@@ -151,7 +130,7 @@ class LabSession:
 
     def fail(self, exc: Exception) -> None:
         """Pause after an error that is not a divergence, and say so on the page."""
-        with self.locked():
+        with self.lock:
             self.running = False
             self._say("error", [], f"{type(exc).__name__}: {exc}")
             self._changed()
@@ -171,7 +150,7 @@ class LabSession:
             self._trainer = None
 
     def play(self) -> None:
-        with self.locked():
+        with self.lock:
             if self.diverged is not None:
                 raise Conflict("training diverged: reset to start over")
             self.running = True
@@ -179,7 +158,7 @@ class LabSession:
             self._changed()
 
     def pause(self) -> None:
-        with self.locked():
+        with self.lock:
             self.running = False
             self._changed()
 
@@ -187,7 +166,7 @@ class LabSession:
     def configure(self, changes: dict) -> None:
         """Apply ``changes`` ({setting: value}, plus ``points`` for a drawn data set). Changing the data
         or a network's shape rebuilds the networks (``notice`` says which settings did it)."""
-        with self.locked():
+        with self.lock:
             new = validate(changes, self.config)
             points = check_points(changes["points"]) if "points" in changes else None
             if points is not None and new["dataset"] != "drawn":
@@ -206,7 +185,7 @@ class LabSession:
 
     def reset(self) -> None:
         """Start over: the same settings, fresh networks from the same seed, iteration 0."""
-        with self.locked():
+        with self.lock:
             self._build()
             self._say("reset", [])
 
@@ -215,7 +194,7 @@ class LabSession:
         """Write the GAN (minigan's checkpoint: networks, optimizers, counters, history, random state),
         the settings and the curves to ``save_dir/<name>.npz``. A diverged state is refused (Conflict)."""
         path = saving.path_of(self.save_dir, name)
-        with self.locked():
+        with self.lock:
             try:
                 saving.write(path, self.gan, self.config, self.points, self.curves)
             except checkpoint.NonFiniteStateError as exc:
@@ -225,12 +204,14 @@ class LabSession:
     def load(self, name: str) -> None:
         """Restore what :meth:`save` wrote under ``name`` (it keeps playing or pausing as it was)."""
         saved = saving.read(saving.path_of(self.save_dir, name), name, self.save_dir)
-        with self.locked():
+        with self.lock:
+            before = self.config, self.points
             self.config, self.points = saved["config"], saved["points"]
             self._build()
             try:
                 self.gan.load_state_dict(saved["gan"])
-            except (KeyError, ValueError, TypeError) as exc:
+            except (KeyError, ValueError, TypeError) as exc:   # back to the settings it had, fresh networks
+                self.config, self.points = before
                 self._build()
                 raise ConfigError("name", "a state of networks that match its settings", f"{name} ({exc})") from exc
             self.curves.load_state_dict(saved["curves"])
@@ -246,7 +227,7 @@ class LabSession:
         """"Look inside" the fake sample ``index`` of the drawing (see :mod:`minigan.lab.look_inside`)."""
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < drawing.NUM_SAMPLES:
             raise ConfigError("index", f"an integer from 0 to {drawing.NUM_SAMPLES - 1}", index)
-        with self.locked():
+        with self.lock:
             # the sample and the ones D judges beside it with packing (training packs neighbours too)
             first = index - index % self.gan.pack
             z = self.display.noise(self.config["noise"], drawing.NUM_SAMPLES)[first:first + self.gan.pack]
@@ -261,11 +242,20 @@ class LabSession:
         return (self._rate[-1][1] - self._rate[0][1]) / (self._rate[-1][0] - self._rate[0][0])
 
     def state(self) -> dict:
-        """The page's state (see docs/lab.md), computed at most once per change."""
-        with self.locked():
+        """The page's state (see docs/lab.md) as the API sends it by default: arrays as lists."""
+        return json.loads(self.state_bytes())
+
+    def state_bytes(self, compact: bool = False, real: bool = True) -> bytes:
+        """The state as JSON (``wire.encode``: arrays as lists, or packed with ``compact``), without the
+        real samples when ``real`` is False; computed at most once per change, encoded once per form."""
+        with self.lock:
             if self._cache[0] != self.version:
-                self._cache = (self.version, self._compute_state())
-            return self._cache[1]
+                self._cache = (self.version, self._compute_state(), {})
+            _, raw, encoded = self._cache
+            form = (compact, real)
+            if form not in encoded:
+                encoded[form] = wire.encode(raw if real else {k: v for k, v in raw.items() if k != "real"}, compact)
+            return encoded[form]
 
     def _compute_state(self) -> dict:
         gan, config = self.gan, self.config
@@ -292,15 +282,10 @@ class LabSession:
 
     def _health(self, quality: dict) -> list:
         """The health signs that hold now, each {"sign", "message"} (messages of minigan.health)."""
-        signs = []
         try:
-            if self.diverged is None:
-                signs = health_signs(self.gan.recent_history(HEALTH_WINDOW), self.gan.k, self.config["loss"],
-                                     HEALTH_WINDOW)
+            signs = [] if self.diverged else health_signs(self.gan, self.config["loss"], quality)
         except TrainingDiverged as exc:       # reading the history back found it
             self._diverge(exc)
         if self.diverged is not None:
             signs = ["non_finite"]
-        elif "counts" in quality and self.gan.iteration > 0 and collapse_sign(quality):
-            signs.append("mode_collapse")
         return [{"sign": sign, "message": MESSAGES[sign]} for sign in signs]

@@ -16,8 +16,6 @@ smoothly as the networks learn:
 """
 from __future__ import annotations
 
-import math
-
 import numpy
 
 from .. import backend
@@ -31,18 +29,12 @@ HEATMAP = 32               #: D's heatmap is HEATMAP x HEATMAP (the page smooths
 MANIFOLD = 20              #: G's manifold is MANIFOLD x MANIFOLD points (a line of MANIFOLD^2 for 1-D noise)
 LINE_POINTS = 200          #: points of D(x) and p_data in the 1-D view
 Z_LINES = 24               #: z -> G(z) lines in the 1-D view
+HISTOGRAM_BINS = 40        #: bins of p_g's histogram in the 1-D view (over NUM_SAMPLES samples)
 
 
-def rounded(values, digits: int = 4):
-    """A host list of ``values`` rounded to ``digits``, NaN and infinity as None (JSON has neither)."""
-    a = numpy.round(backend.to_numpy(values).astype(numpy.float64), digits)
-    return a.tolist() if numpy.isfinite(a).all() else _finite_or_none(a.tolist())
-
-
-def _finite_or_none(x):
-    if isinstance(x, list):
-        return [_finite_or_none(v) for v in x]
-    return x if math.isfinite(x) else None
+def host(values) -> numpy.ndarray:
+    """A host float32 copy of ``values`` (backend or host), as the wire sends it (minigan.lab.wire)."""
+    return backend.to_numpy(values).astype(numpy.float32)
 
 
 def z_range(noise: str) -> tuple:
@@ -108,7 +100,7 @@ def heatmap(gan, view: tuple, size: int = HEATMAP) -> dict:
     centres = lo + step * (numpy.arange(size) + 0.5)
     xs, ys = numpy.meshgrid(centres, centres[::-1])
     values = verdict(gan, numpy.stack([xs.ravel(), ys.ravel()], axis=1))
-    return {"size": size, "values": rounded(values, 3)}
+    return {"size": size, "values": host(values)}
 
 
 def manifold(gan, noise_dim: int, noise: str) -> dict:
@@ -124,21 +116,21 @@ def manifold(gan, noise_dim: int, noise: str) -> dict:
         z = numpy.zeros((rows * cols, noise_dim))
         z[:, 0], z[:, 1] = a.ravel(), b.ravel()
     points = gan.generate(len(z), z=backend.asarray(z))
-    return {"rows": rows, "cols": cols, "points": rounded(points, 3)}
+    return {"rows": rows, "cols": cols, "points": host(points)}
 
 
 def figure_one(gan, data, fake_host, noise: str) -> dict:
     """The 1-D view: x line, p_data(x), D(x), a histogram density of p_g on the same line, z -> G(z)."""
     lo, hi = data.view
     x = numpy.linspace(lo, hi, LINE_POINTS)
-    counts, edges = numpy.histogram(fake_host[:, 0], bins=60, range=(lo, hi))
+    counts, edges = numpy.histogram(fake_host[:, 0], bins=HISTOGRAM_BINS, range=(lo, hi))
     density = counts / max(1, len(fake_host)) / (edges[1] - edges[0])
     z = numpy.linspace(*z_range(noise), Z_LINES)
     z_full = numpy.zeros((Z_LINES, gan.noise_dim))
     z_full[:, 0] = z
     g = gan.generate(Z_LINES, z=backend.asarray(z_full))[:, 0]
-    return {"x": rounded(x, 3), "p_data": rounded(data.density(x), 4), "d": rounded(verdict(gan, x[:, None]), 4),
-            "p_g_edges": rounded(edges, 3), "p_g": rounded(density, 4), "z": rounded(z, 3), "g": rounded(g, 4)}
+    return {"x": host(x), "p_data": host(data.density(x)), "d": host(verdict(gan, x[:, None])),
+            "p_g_edges": host(edges), "p_g": host(density), "z": host(z), "g": host(g)}
 
 
 def drawing(gan, data, display: Display, config: dict) -> dict:
@@ -147,7 +139,7 @@ def drawing(gan, data, display: Display, config: dict) -> dict:
     fake = gan.generate(NUM_SAMPLES, z=z)
     push = generator_push(gan, fake)
     fake_host = backend.to_numpy(fake).astype(numpy.float64)
-    out = {"fake": rounded(fake_host, 3), "arrows": rounded(push, 4)}
+    out = {"fake": host(fake_host), "arrows": host(push)}
     if data.dim == 1:
         out["one_d"] = figure_one(gan, data, fake_host, config["noise"])
     else:

@@ -2,7 +2,7 @@
 
 It runs Algorithm 1 in short batches (at most BATCH_SECONDS each) with the session's lock held,
 and lets go of the lock between batches, so a request never waits longer than one batch; while a
-request is being answered (``session.busy``) it starts no batch, so the answer does not share the
+request is being answered (:class:`Gate`) it starts no batch, so the answer does not share the
 Python interpreter (its GIL) with training either. At
 ``speed`` s > 0 it runs the iterations that are due at s per second and sleeps in between (slow
 motion); at speed 0 it runs as fast as it can. An error that is not a divergence (which the
@@ -10,13 +10,35 @@ session handles) pauses training and is shown on the page; the thread itself kee
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
 
 BATCH_SECONDS = 0.01       #: the longest a batch of steps holds the lock
 IDLE_SECONDS = 0.1         #: how often a paused trainer looks again
-YIELD_SECONDS = 0.0005     #: how often it looks again while a request is being answered
+
+
+class Gate:
+    """Requests first: ``serving()`` marks an answer being computed; ``idle`` is set while none is."""
+
+    def __init__(self):
+        self._count, self._lock = 0, threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    @contextlib.contextmanager
+    def serving(self):
+        with self._lock:
+            self._count += 1
+            self.idle.clear()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._count -= 1
+                if not self._count:
+                    self.idle.set()
 
 
 class Trainer(threading.Thread):
@@ -55,8 +77,7 @@ class Trainer(threading.Thread):
                 self._clock = None
                 self._stop_event.wait(IDLE_SECONDS)
                 continue
-            if session.busy:                  # a request is being answered: let it have the interpreter
-                time.sleep(YIELD_SECONDS)
+            if not session.gate.idle.wait(IDLE_SECONDS):   # a request is being answered: it goes first
                 continue
             speed = session.config["speed"]
             due = self._due(speed)

@@ -73,13 +73,23 @@ window.LabDraw = (function () {
     }
     const sorted = areas.map((e) => e[1]).sort((a, b) => a - b);
     const typical = sorted[Math.floor(sorted.length / 2)] || 1;
+    const levels = new Map();          // cells of one shade in one path: a few fills instead of hundreds
     for (const [q, area] of areas) {
-      const alpha = Math.min(0.5, 0.12 * typical / Math.max(area, 1e-3));
-      ctx.fillStyle = `rgba(123, 50, 148, ${alpha.toFixed(3)})`;
-      ctx.beginPath();
-      q.forEach((p, i) => (i ? ctx.lineTo(f.x(p[0]), f.y(p[1])) : ctx.moveTo(f.x(p[0]), f.y(p[1]))));
-      ctx.closePath(); ctx.fill(); ctx.stroke();
+      const level = Math.round(10 * Math.min(0.5, 0.12 * typical / Math.max(area, 1e-3))) / 10;
+      if (!levels.has(level)) levels.set(level, []);
+      levels.get(level).push(q);
     }
+    const outline = new Path2D();
+    for (const [level, cells] of levels) {
+      const path = new Path2D();
+      for (const q of cells) {
+        q.forEach((p, i) => (i ? path.lineTo(f.x(p[0]), f.y(p[1])) : path.moveTo(f.x(p[0]), f.y(p[1]))));
+        path.closePath();
+      }
+      outline.addPath(path);
+      if (level > 0) { ctx.fillStyle = `rgba(123, 50, 148, ${level})`; ctx.fill(path); }
+    }
+    ctx.stroke(outline);
   }
 
   // one path for all the dots (one fill), with an optional outline that keeps them apart from what is under them
@@ -94,29 +104,32 @@ window.LabDraw = (function () {
     ctx.fillStyle = colour; ctx.fill();
   }
 
-  // an arrow from (x, y) along -gradient (where G's loss pushes the sample); its length grows with |gradient|
-  // and levels off at ARROW_MAX (1 - exp(-|g| / ARROW_SOFT)), so a small gradient stays visibly small
-  function arrow(ctx, x, y, dx, dy, span, width) {
+  // an arrow from (x, y) along -gradient (where G's loss pushes the sample), added to the paths ``shafts`` and
+  // ``heads``; its length grows with |gradient| and levels off at ARROW_MAX (1 - exp(-|g| / ARROW_SOFT)),
+  // so a small gradient stays visibly small
+  function arrow(shafts, heads, x, y, dx, dy, span) {
     const norm = Math.hypot(dx, dy);
     const len = ARROW_MAX * (1 - Math.exp(-norm * span / 6 / ARROW_SOFT));
     if (!(len > 0.5)) return;
     const ex = x - dx / norm * len, ey = y + dy / norm * len;     // -gradient; canvas y points down
     const ang = Math.atan2(ey - y, ex - x), head = Math.min(5, 0.45 * len);
-    ctx.lineWidth = width;
-    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(ex, ey); ctx.stroke();
-    ctx.beginPath(); ctx.moveTo(ex, ey);
-    ctx.lineTo(ex - head * Math.cos(ang - 0.45), ey - head * Math.sin(ang - 0.45));
-    ctx.lineTo(ex - head * Math.cos(ang + 0.45), ey - head * Math.sin(ang + 0.45));
-    ctx.closePath(); ctx.fill();
+    shafts.moveTo(x, y); shafts.lineTo(ex, ey);
+    heads.moveTo(ex, ey);
+    heads.lineTo(ex - head * Math.cos(ang - 0.45), ey - head * Math.sin(ang - 0.45));
+    heads.lineTo(ex - head * Math.cos(ang + 0.45), ey - head * Math.sin(ang + 0.45));
+    heads.closePath();
   }
 
-  function arrows(ctx, f, fake, grads, span) {
-    ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow; ctx.globalAlpha = 0.8;
-    fake.forEach((p, i) => {
+  // arrows at the points (x, y) of ``at`` with the gradients of ``grads``: one stroke and one fill for all
+  function arrows(ctx, at, grads, span, width) {
+    const shafts = new Path2D(), heads = new Path2D();
+    at.forEach(([x, y], i) => {
       const g = grads[i];
-      if (!g || g[0] === null || p[0] === null) return;
-      arrow(ctx, f.x(p[0]), f.y(p[1]), g[0], g.length > 1 ? g[1] : 0, span, 1.1);
+      if (!g || g[0] === null || x === null) return;
+      arrow(shafts, heads, x, y, g[0], g.length > 1 ? g[1] : 0, span);
     });
+    ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow; ctx.globalAlpha = 0.8; ctx.lineWidth = width;
+    ctx.stroke(shafts); ctx.fill(heads);
     ctx.globalAlpha = 1;
   }
 
@@ -134,7 +147,9 @@ window.LabDraw = (function () {
     ctx.save(); ctx.beginPath(); ctx.rect(PAD, PAD, f.size, f.size); ctx.clip();     // samples off the view stay off
     if (show.manifold && s.manifold) manifold(ctx, f, s.manifold);
     if (show.fake && s.fake) dots(ctx, f, s.fake, C.fake, 2.6);
-    if (show.arrows && s.fake && s.arrows) arrows(ctx, f, s.fake, s.arrows, span);
+    if (show.arrows && s.fake && s.arrows) {
+      arrows(ctx, s.fake.map((p) => (p[0] === null ? [null, null] : [f.x(p[0]), f.y(p[1])])), s.arrows, span, 1.1);
+    }
     if (show.real && real) dots(ctx, f, real, C.real, 2.2, "rgba(255, 255, 255, 0.9)");   // on top: where the data is
     if (extra.drawn && extra.drawn.length) dots(ctx, f, extra.drawn, "#000", 2.5);
     const p = s.fake && extra.selected !== null ? s.fake[extra.selected] : null;
@@ -181,8 +196,8 @@ window.LabDraw = (function () {
     if (show.real && real) ticks(real.slice(0, 160), C.real, xAxis - 6, 4);
     if (show.fake && s.fake) ticks(s.fake.slice(0, 160), C.fake, xAxis + 6, 4);
     if (show.arrows && s.fake && s.arrows) {
-      ctx.strokeStyle = C.arrow; ctx.fillStyle = C.arrow;
-      s.fake.slice(0, 160).forEach((p, i) => { const g = s.arrows[i]; if (g && g[0] !== null && p[0] !== null) arrow(ctx, X(p[0]), xAxis + 14 + (i % 8) * 3, g[0], 0, (s.view.hi - s.view.lo) / 3, 1); });
+      const at = s.fake.slice(0, 160).map((p, i) => (p[0] === null ? [null, null] : [X(p[0]), xAxis + 14 + (i % 8) * 3]));
+      arrows(ctx, at, s.arrows, (s.view.hi - s.view.lo) / 3, 1);
     }
     legend1d(ctx, x0 + 4, top, word);
     ctx.fillStyle = "#333"; ctx.font = "12px sans-serif";

@@ -172,6 +172,7 @@ window.LAB_TEXT = {
     "With packing, D judges this sample together with its neighbours; the loss is that of their pack.",
     "패킹을 쓰면 판별자는 이 샘플을 이웃 샘플과 한 묶음으로 판정하고, 손실은 그 묶음의 손실입니다.",
   ],
+  inside_unpack: ["the packing undone: {pack} samples' gradients", "패킹을 되돌림: 샘플 {pack}개의 기울기"],
   inside_norm: ["norm", "노름"],
   inside_of: ["of", "/"],
   notice_reset: ["Networks reset: {fields} changed.", "신경망을 다시 만들었습니다: {fields}이(가) 바뀌었습니다."],

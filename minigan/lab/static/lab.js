@@ -7,7 +7,7 @@
   const lab = {
     state: null, real: null, dataVersion: null, lang: "en", selected: null, drawing: false, drawn: [],
     show: { heatmap: true, manifold: true, real: true, fake: true, arrows: true }, frame: null, inside: null,
-    dirty: false, busy: false,
+    dirty: false,
   };
   // what the browser test and benchmarks/lab_speed.py read: redraws with a new state, polls, since t0
   window.labStats = { t0: performance.now(), frames: 0, polls: 0, lastPollMs: 0, renderMs: 0 };
@@ -28,13 +28,30 @@
   }
 
   // -- the server ------------------------------------------------------------------------------------
+  // every request asks for the compact state (arrays packed as float32 bytes, minigan/lab/wire.py)
   async function api(path, body) {
     const options = body === undefined ? {} :
       { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
-    const response = await fetch(path, options);
+    const response = await fetch(path + (path.includes("?") ? "&" : "?") + "compact=1", options);
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || String(response.status));
-    return data;
+    return unpack(data);
+  }
+  // {"f32": base64, "shape": [n] or [n, m]} back to lists (NaN as null), everywhere in a state
+  function unpack(v) {
+    if (Array.isArray(v)) return v.map(unpack);
+    if (!v || typeof v !== "object") return v;
+    if (typeof v.f32 === "string" && Array.isArray(v.shape)) {
+      const bytes = Uint8Array.from(atob(v.f32), (c) => c.charCodeAt(0));
+      const flat = Array.from(new Float32Array(bytes.buffer), (x) => (Number.isNaN(x) ? null : x));
+      if (v.shape.length < 2) return flat;
+      const m = v.shape[1], rows = [];
+      for (let i = 0; i < v.shape[0]; i++) rows.push(flat.slice(i * m, (i + 1) * m));
+      return rows;
+    }
+    const out = {};
+    for (const key of Object.keys(v)) out[key] = unpack(v[key]);
+    return out;
   }
   function notify(text, isError) {
     const el = $("notice");
@@ -68,18 +85,18 @@
 
   // -- drawing the state -------------------------------------------------------------------------------
   function render(s, force) {
-    $("iteration").textContent = s.iteration;
-    $("d-steps").textContent = s.d_steps; $("g-steps").textContent = s.g_steps;
-    $("rate").textContent = s.running && s.iterations_per_second ? `${Math.round(s.iterations_per_second)} ${T("per_second")}` : "";
+    setText($("iteration"), s.iteration);
+    setText($("d-steps"), s.d_steps); setText($("g-steps"), s.g_steps);
+    setText($("rate"), s.running && s.iterations_per_second ? `${Math.round(s.iterations_per_second)} ${T("per_second")}` : "");
     const play = $("play");
-    play.textContent = s.running ? T("pause") : T("play");
+    setText(play, s.running ? T("pause") : T("play"));
     play.classList.toggle("running", s.running);
     ["play", "step-d", "step-g", "step-both"].forEach((id) => { $(id).disabled = !!s.diverged; });
     syncControls(s.config, force);
     const canvas = $("plot"), extra = { selected: lab.selected, drawn: lab.drawing ? lab.drawn : [] };
     lab.frame = s.view.dim === 1 ? LabDraw.plot1d(canvas, s, lab.real, lab.show, extra, T)
                                  : LabDraw.plot2d(canvas, s, lab.real, lab.show, extra);
-    $("view-help").textContent = s.view.dim === 1 ? T("view_help_1d") : T("view_help") + (s.config.pack > 1 ? T("view_help_packed") : "");
+    setText($("view-help"), s.view.dim === 1 ? T("view_help_1d") : T("view_help") + (s.config.pack > 1 ? T("view_help_packed") : ""));
     renderQuality(s.quality || {});
     renderHealth(s);
     renderCurves(s.curves);
@@ -102,6 +119,9 @@
     document.querySelector('[data-field="pack"]').disabled = !["ring", "grid"].includes(config.dataset);
     $("draw-box").hidden = config.dataset !== "drawn";
   }
+  // set an element's HTML only when it changed (no layout and paint for the same words every frame)
+  function setHtml(el, html) { if (el.dataset.shown !== html) { el.innerHTML = html; el.dataset.shown = html; } }
+  function setText(el, text) { text = String(text); if (el.textContent !== text) el.textContent = text; }
   function row(label, value) { return `<span>${label}</span><b>${value}</b>`; }
   function renderQuality(q) {
     let html;
@@ -111,9 +131,9 @@
     } else if ("w1" in q) {
       html = row(T("q_w1"), q.w1.toFixed(3)) + row(T("q_js"), q.js.toFixed(3));
     } else {
-      $("quality").innerHTML = `<p class="help">${T("q_none")}</p>`; return;
+      setHtml($("quality"), `<p class="help">${T("q_none")}</p>`); return;
     }
-    $("quality").innerHTML = `<div class="numbers">${html}</div>`;
+    setHtml($("quality"), `<div class="numbers">${html}</div>`);
   }
   function renderHealth(s) {
     const el = $("health");
@@ -124,7 +144,7 @@
       const words = lab.lang === "ko" ? T("sign_" + h.sign) : h.message;
       parts.push(`<div class="sign" data-sign="${h.sign}">${escapeHtml(words)}</div>`);
     }
-    el.innerHTML = parts.length ? parts.join("") : `<span class="healthy">✓ ${T("health_ok")}</span>`;
+    setHtml(el, parts.length ? parts.join("") : `<span class="healthy">✓ ${T("health_ok")}</span>`);
   }
   function renderCurves(c) {
     if (!c) return;
@@ -149,7 +169,9 @@
     const rows = r.steps.map((s, i) => {
       const params = s.parameters ? Object.entries(s.parameters).map(([k, v]) => `${k}: ${v.norm.toPrecision(3)}`).join("<br>") : "";
       const src = r.sources[s.function];
-      return `<tr class="${s.network}" data-step="${i}"><td>${s.network}</td><td>${escapeHtml(s.layer)}</td>` +
+      const layer = s.network === "loss" ? `${T("inside_loss")} ${r.loss_name}` :
+        s.network === "pack" ? fill("inside_unpack", { pack: r.pack }) : s.layer;
+      return `<tr class="${s.network}" data-step="${i}"><td>${s.network}</td><td>${escapeHtml(layer)}</td>` +
         `<td class="num" title="${numbers(s.gradient)}">${T("inside_norm")} ${s.gradient.norm.toPrecision(3)}<br>[${numbers(s.gradient, SHOWN)}]</td>` +
         `<td class="num">${params}</td><td><code>${src.file}</code><br><code>${s.function}</code></td></tr>`;
     }).join("");
