@@ -224,3 +224,14 @@ def test_the_compact_state_packs_the_same_numbers(lab):
     unpacked = np.frombuffer(base64.b64decode(fake["f32"]), "<f4").reshape(fake["shape"])
     assert np.allclose(unpacked, plain["fake"], atol=1e-4)
     assert compact["iteration"] == plain["iteration"] and compact["config"] == plain["config"]
+
+
+def test_the_command_line_refuses_a_bad_port_and_a_wildcard_bind_knows_this_machine():
+    import socket
+    from minigan.lab.__main__ import parse_args
+    from minigan.lab.server import allowed_hosts
+    with pytest.raises(SystemExit):
+        parse_args(["--port", "99999"])
+    assert parse_args(["--port", "0", "--lang", "ko"]).lang == "ko"
+    assert allowed_hosts("127.0.0.1", 8026) == {"127.0.0.1:8026", "localhost:8026", "[::1]:8026"}
+    assert f"{socket.gethostname().lower()}:8026" in allowed_hosts("0.0.0.0", 8026)

@@ -24,9 +24,20 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 SWITCH_INTERVAL_S = 0.0005
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: the system picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {value}")
+    return value
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m minigan.lab", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8026, help="port to serve on (0: any free one; default 8026)")
+    parser.add_argument("--port", type=port_number, default=8026, help="port to serve on (0: any free one; default 8026)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
