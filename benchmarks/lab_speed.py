@@ -27,6 +27,7 @@ import json
 import os
 import pathlib
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -143,6 +144,7 @@ def main(argv=None) -> int:
             driver.quit()
         lab.terminate()
         lab.wait(10)
+        shutil.rmtree(save_dir, ignore_errors=True)
     print(f"cpu: {cpu_model()}, {os.cpu_count()} logical cores; python {platform.python_version()}; "
           f"load average at the end {os.getloadavg()[0]:.1f} (other processes share these cores)")
     return 0

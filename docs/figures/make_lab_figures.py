@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 import threading
@@ -65,7 +66,8 @@ class Lab:
     """A session on a free port, served in a thread, shown in one browser."""
 
     def __init__(self, driver, config: dict):
-        self.session = LabSession(config, save_dir=tempfile.mkdtemp(prefix="lab-figures-"))
+        self.save_dir = tempfile.mkdtemp(prefix="lab-figures-")
+        self.session = LabSession(config, save_dir=self.save_dir)
         self.server = serve(self.session, "127.0.0.1", 0)
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.driver = driver
@@ -88,6 +90,7 @@ class Lab:
         self.server.shutdown()
         self.server.server_close()
         self.session.close()
+        shutil.rmtree(self.save_dir, ignore_errors=True)
 
 
 def main(wanted) -> None:
