@@ -1,0 +1,34 @@
+"""The parts of minigan that the lab uses and that are moving in the package's reorganisation.
+
+Everything the lab takes from ``minigan.health``, ``minigan.checkpoint`` and ``minigan.errors`` is
+imported here, once, so that a move of those modules changes this file only. The stable names
+(``minigan.backend``, ``nn``, ``optim``, ``losses``, ``gan.GAN``, ``data.toy``, ``metrics``) are
+imported where they are used.
+"""
+from __future__ import annotations
+
+from .. import checkpoint
+from ..errors import TrainingDiverged
+from ..health import MESSAGES, SHORT, WINDOW, current_warnings, diagnose
+
+__all__ = ["checkpoint", "TrainingDiverged", "MESSAGES", "SHORT", "WINDOW", "current_warnings", "diagnose",
+           "health_signs", "collapse_sign"]
+
+#: current_warnings' short words back to the sign's key ("D winning" -> "d_winning")
+SIGN_OF_SHORT = {short: sign for sign, short in SHORT.items()}
+
+
+def health_signs(gan, generator_loss: str, quality: dict, window: int = WINDOW) -> list:
+    """The signs (keys of ``MESSAGES``) that ``gan``'s history shows over its latest ``window`` iterations,
+    plus "mode_collapse" when the mode statistics ``quality`` (``metrics.mode_metrics``, ring and grid)
+    show it. Reading the history back may raise TrainingDiverged."""
+    history = gan.recent_history(window)
+    signs = [SIGN_OF_SHORT[short] for short in current_warnings(history, gan.k, window, generator_loss)]
+    if "counts" in quality and gan.iteration > 0 and collapse_sign(quality):
+        signs.append("mode_collapse")
+    return signs
+
+
+def collapse_sign(modes: dict) -> bool:
+    """Whether ``minigan.health`` calls the mode statistics ``modes`` (``metrics.mode_metrics``) mode collapse."""
+    return any(e["sign"] == "mode_collapse" for e in diagnose({"d_loss": [], "g_loss": []}, modes=modes))
