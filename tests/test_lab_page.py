@@ -6,7 +6,7 @@ import json
 import pathlib
 import re
 
-from minigan.lab.library import MESSAGES
+from minigan.training.health import MESSAGES
 from test_docs import discouraged_pattern, discouraged_variants
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -35,7 +35,7 @@ from minigan.lab import LabSession  # noqa: E402
 from minigan.lab.browser import chromium  # noqa: E402
 from minigan.lab.server import serve  # noqa: E402
 
-#: the README's collapse-prone recipe (minigan.toy_2d.COLLAPSE_PRONE: 16-D noise, k = 5, 2 x 128, batch 256)
+#: the README's collapse-prone recipe (minigan.experiments.toy_2d.COLLAPSE_PRONE: 16-D noise, k = 5, 2 x 128, batch 256)
 COLLAPSE_PRONE = {"noise_dim": 16, "k": 5, "g_width": 128, "d_width": 128, "batch_size": 256}
 RECT = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];"
 

@@ -11,7 +11,7 @@
 - ``state``        what the page draws: samples, D's heatmap, G's manifold, the gradient arrows, Figure 1
 - ``look_inside``  one sample's gradients, layer by layer, with the file and function that computed each
 - ``server``       the HTTP server and its JSON API (standard library only)
-- ``library``      the few parts of minigan that are moving in the reorganisation, imported once
+- ``health_signs`` the health signs of ``minigan.training.health`` that the page shows
 - ``static/``      the page: one HTML file, plain JavaScript and canvas, no build step
 """
 from .config import ConfigError

@@ -1,6 +1,6 @@
 """Saved states: one minigan checkpoint per name, in the lab's save folder.
 
-A saved state is ``<save_dir>/<name>.npz``, written by ``minigan.checkpoint.save`` (atomic, no
+A saved state is ``<save_dir>/<name>.npz``, written by ``minigan.training.checkpoint.save`` (atomic, no
 pickle) and holding ``{"gan": GAN.state_dict(), "lab": {"format", "config", "points", "curves"}}``:
 the networks, both optimizers, the counters, the history and the random state, with the lab's
 settings beside them. Names are 1 to 40 letters, digits, '-' or '_', so a request cannot reach
@@ -14,7 +14,7 @@ import re
 import numpy
 
 from .config import DEFAULTS, ConfigError, check_points, validate
-from .library import checkpoint
+from ..training import checkpoint
 
 SLOT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 LAB_FORMAT = "minigan-lab/1"

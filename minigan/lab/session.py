@@ -22,7 +22,10 @@ from . import saving, state as drawing, wire
 from .config import DEFAULTS, ConfigError, check_points, resetting_changes, validate
 from .curves import Curves
 from .datasets import make_data
-from .library import MESSAGES, TrainingDiverged, checkpoint, health_signs
+from ..gan.errors import TrainingDiverged
+from ..training import checkpoint
+from ..training.health import MESSAGES
+from .health_signs import health_signs
 from .look_inside import look_inside
 from .networks import apply_live, build_gan
 from .trainer import Gate, Trainer
@@ -281,7 +284,7 @@ class LabSession:
         return judged
 
     def _health(self, quality: dict) -> list:
-        """The health signs that hold now, each {"sign", "message"} (messages of minigan.health)."""
+        """The health signs that hold now, each {"sign", "message"} (messages of minigan.training.health)."""
         try:
             signs = [] if self.diverged else health_signs(self.gan, self.config["loss"], quality)
         except TrainingDiverged as exc:       # reading the history back found it

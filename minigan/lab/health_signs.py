@@ -1,18 +1,7 @@
-"""The parts of minigan that the lab uses and that are moving in the package's reorganisation.
-
-Everything the lab takes from ``minigan.health``, ``minigan.checkpoint`` and ``minigan.errors`` is
-imported here, once, so that a move of those modules changes this file only. The stable names
-(``minigan.backend``, ``nn``, ``optim``, ``losses``, ``gan.GAN``, ``data.toy``, ``metrics``) are
-imported where they are used.
-"""
+"""The health signs the page shows: ``minigan.training.health``'s, read from the lab's GAN."""
 from __future__ import annotations
 
-from .. import checkpoint
-from ..errors import TrainingDiverged
-from ..health import MESSAGES, SHORT, WINDOW, current_warnings, diagnose
-
-__all__ = ["checkpoint", "TrainingDiverged", "MESSAGES", "SHORT", "WINDOW", "current_warnings", "diagnose",
-           "health_signs", "collapse_sign"]
+from ..training.health import SHORT, WINDOW, current_warnings, diagnose
 
 #: current_warnings' short words back to the sign's key ("D winning" -> "d_winning")
 SIGN_OF_SHORT = {short: sign for sign, short in SHORT.items()}
@@ -30,5 +19,5 @@ def health_signs(gan, generator_loss: str, quality: dict, window: int = WINDOW) 
 
 
 def collapse_sign(modes: dict) -> bool:
-    """Whether ``minigan.health`` calls the mode statistics ``modes`` (``metrics.mode_metrics``) mode collapse."""
+    """Whether ``minigan.training.health`` calls the mode statistics ``modes`` (``metrics.mode_metrics``) mode collapse."""
     return any(e["sign"] == "mode_collapse" for e in diagnose({"d_loss": [], "g_loss": []}, modes=modes))
