@@ -8,7 +8,7 @@ is a patchwork; only the timings mean something.
 
     python benchmarks/ablate_tricks.py                       # cGAN batch 64
     python benchmarks/ablate_tricks.py --model tiny --batch 128 --steps 600
-    python benchmarks/ablate_tricks.py --model dcgan --batch 64 --steps 8 --repeats 15    # docs/performance.md 6.5
+    python benchmarks/ablate_tricks.py --model dcgan --batch 64 --steps 8 --repeats 15    # RESULTS.md, the DCGAN's log 6.5
 """
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def use(run, n_on):
     algorithm1.mean = losses.mean = NEW["mean"] if on["walk_once"] else (lambda x: x.mean())
 
 
-# -- the DCGAN's speed-ups (docs/performance.md 6.5) ---------------------------------------
+# -- the DCGAN's speed-ups (RESULTS.md, the DCGAN's log 6.5) -------------------------------
 def old_flatten_backward(self, grad_output):
     """dL/dx in C order whatever the input's memory order was."""
     return grad_output.reshape(self._input_shape)

@@ -69,8 +69,8 @@ def parse_args(argv=None):
                    help="keep: glibc keeps freed memory for reuse (keep_freed_memory), so neither framework "
                         "pays page faults for the arrays a step frees and allocates again, as in a training "
                         "run once its data is loaded; the setting holds for the whole process, both "
-                        "frameworks. default: glibc's own settings in a fresh process (docs/performance.md "
-                        "section 6.7)")
+                        "frameworks. default: glibc's own settings in a fresh process (benchmarks/RESULTS.md, "
+                        "the DCGAN's log, section 6.7)")
     p.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     p.add_argument("--no-tutorial", action="store_true",

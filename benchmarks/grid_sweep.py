@@ -1,6 +1,6 @@
 """One change to a PacGAN recipe, over a few seeds, scored by the papers' protocol (as ``--table`` scores it).
 
-The README's sweeps on the papers' grid and ring ("what each change bought") ran this way: each change
+The sweeps of docs/results.md on the papers' grid and ring ("what each change bought") ran this way: each change
 is a set of ``Recipe2D`` fields, given as ``FIELD=VALUE`` (Python literals), on top of
 ``toy_2d.PACGAN_GRID`` (or ``PACGAN_RING`` with ``--ring``). Each seed trains one GAN exactly as
 ``demos/ring_2d.py --table`` does for that seed and prints one JSON line; ``--jsonl`` appends them to a

@@ -5,7 +5,7 @@
 * ``sub-pixel``: ``conv.transposed_convolution_by_subpixel``: one im2col with 2 x 2 windows, one GEMM
   against the four phases' sub-kernels, one copy that interleaves the phases.
 
-``conv.transposed_convolution`` picks between them (docs/performance.md §6.4); this script shows why.
+``conv.transposed_convolution`` picks between them (RESULTS.md, the DCGAN's log §6.4); this script shows why.
 Both paths are timed alternately in one process; the median of ``--repeats`` calls is printed.
 
     python benchmarks/transposed_conv_paths.py                  # batch 64 and 256, 2 threads

@@ -136,7 +136,7 @@ class Settings:
 
     The original has no termination criterion: ``epochs`` is where we choose to stop."""
 
-    epochs: int = 159           # the run reported in the README (172.7 ± 1.4 nats); the original never stops
+    epochs: int = 159           # the run reported in docs/results.md (172.7 ± 1.4 nats); the original never stops
     batch_size: int = BATCH_SIZE
     k: int = 1                   # the paper's code has no k: both players step together (SimultaneousGAN)
     seed: int = 0

@@ -33,7 +33,7 @@ class Recipe2D(Recipe):
     2-D results. The default (non-saturating loss, k = 1, 2-D noise N(0, I),
     two hidden layers of 128, Adam(0.5, 0.999) at 1e-3 decaying to 5e-5,
     batch 256, 20000 iterations) captured all 8 modes of the ring in 5 of 5
-    seeds, with 84-88% of the samples within 3 std of a mode (README).
+    seeds, with 84-88% of the samples within 3 std of a mode (docs/results.md).
     """
 
     hidden: tuple = (128, 128)
@@ -61,7 +61,7 @@ class Recipe2D(Recipe):
     d_maxout_pieces: int = 0          # > 0: D's hidden layers are Maxout with this many pieces (PacGAN: 5)
     g_batchnorm: bool = False         # G's hidden layers: Linear (no bias) -> BatchNorm1d -> activation (PacGAN's G)
     # G's hidden activation: "leaky_relu" (slope 0.2, as D's) or "relu" (PacGAN's G); a ReLU unit is flat where
-    # it is off, which lets G pinch a region of noise onto one narrow mode (README: the grid)
+    # it is off, which lets G pinch a region of noise onto one narrow mode (docs/results.md: the grid)
     g_activation: str = "leaky_relu"
     # D's first layer starts with weights and biases this many times larger: steeper features at the
     # same kink positions, for modes much narrower than their spacing (std 0.01 at radius 1)
@@ -198,7 +198,7 @@ def train_2d(target, recipe: Recipe2D, num_snapshots: int = 6, progress: bool = 
 #: instead of 2 and k = 5 discriminator steps per generator step, trained for
 #: 4000 iterations: a near-optimal D, and a G with room to fold all of z onto
 #: one point. On the ring, seeds 0-4 each put nearly all their high-quality
-#: samples on one mode (reverse KL 1.77-2.08; 2.08 = one mode; README).
+#: samples on one mode (reverse KL 1.77-2.08; 2.08 = one mode; docs/results.md).
 COLLAPSE_PRONE = Recipe2D(noise_dim=16, k=5, steps=4000)
 COLLAPSE_PRONE_NOTE = "the default recipe with 16-D noise instead of 2-D and k=5 instead of 1, 4000 iterations"
 
@@ -273,7 +273,7 @@ def pack_trials(target, recipe: Recipe2D, packs=(1, 2, 3, 4), trials: int = 10, 
 #: samples); G four hidden layers of 128, D two (LeakyReLU(0.2) both); Adam at 2e-3 decaying to 2e-5
 #: (final factor 0.01) over 40,000 iterations, about 2 minutes a trial on one CPU core. Seeds 0-2 (session
 #: 2026-12-02): 8 modes, 96.7 % high quality, reverse KL 0.002. What each change bought, from the earlier
-#: 2x128 networks and 6,000 iterations (60 % high quality), is in the README; in short: G's depth and the
+#: 2x128 networks and 6,000 iterations (60 % high quality), is in docs/results.md; in short: G's depth and the
 #: training length (D with two hidden layers did as well as with four, and faster).
 PACGAN_RING = Recipe2D(pack=2, batch_size=64, lr_g=2e-3, lr_d=2e-3, steps=40000, final_lr_factor=0.01,
                        hidden=(128, 128, 128, 128), d_hidden=(128, 128))
@@ -282,7 +282,7 @@ PACGAN_RING = Recipe2D(pack=2, batch_size=64, lr_g=2e-3, lr_d=2e-3, steps=40000,
 #: 6e-4 (final factor 0.3) over 120,000 iterations, samples from the average of G's weights (ema_decay 0.999),
 #: about 3 minutes a trial on one CPU core. ReLU in G is what made the difference: with LeakyReLU(0.2) in G
 #: and 80,000 iterations, 10 trials gave 22.5 modes, 82.9 % high quality, reverse KL 0.39; with ReLU, 24.8 /
-#: 93.8 % / 0.068; with ReLU and 120,000 iterations (this recipe), 25.0 / 96.3 % / 0.032 (2026-12-04; README:
+#: 93.8 % / 0.068; with ReLU and 120,000 iterations (this recipe), 25.0 / 96.3 % / 0.032 (2026-12-04; docs/results.md:
 #: the grid table and what each change bought). The paper's PacGAN4 has 24.8 / 93.6 % / 0.04.
 PACGAN_GRID = Recipe2D(pack=4, batch_size=64, lr_g=2e-3, lr_d=2e-3, steps=120000, final_lr_factor=0.3,
                        hidden=(128, 128, 128), standardize=True, ema_decay=0.999, g_activation="relu")

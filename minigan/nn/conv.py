@@ -228,7 +228,7 @@ def to_channels_first(x):
 
 #: Cache blocking (NumPy): a layer works through the batch in blocks of samples whose window matrix
 #: holds at most about this many bytes, so that the GEMM reads it while it is still in the cache
-#: (docs/performance.md section 6.5). On CuPy the whole batch is one block.
+#: (benchmarks/RESULTS.md, the DCGAN's log, section 6.5). On CuPy the whole batch is one block.
 BLOCK_BYTES = 4 << 20
 
 

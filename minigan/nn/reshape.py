@@ -39,7 +39,7 @@ class Flatten(Module):
         g = grad_output.reshape(self._input_shape)
         if self._channels_last:
             # one copy into the input's memory order here, so that every layer below reads and writes
-            # in order (mixed orders made their passes 2-3x slower, measured; docs/performance.md 6.5)
+            # in order (mixed orders made their passes 2-3x slower, measured; benchmarks/RESULTS.md, the DCGAN's log 6.5)
             g = to_channels_first(backend.xp.ascontiguousarray(to_channels_last(g)))
         return g
 
