@@ -74,7 +74,7 @@ def parse_args(argv=None):
     p.add_argument("--noise", choices=["uniform", "normal"], default=DEFAULTS.noise, help="noise prior p_z")
     p.add_argument("--no-standardize", action="store_true",
                    help="let the networks see raw data (G starts near 0, far from the data): "
-                        "shows the minimax loss saturating, and D blind to the spread (docs/gan_game.md)")
+                        "shows the minimax loss saturating (docs/03_algorithm1.md) and D blind to the spread (docs/01_gan_game.md)")
     p.add_argument("--gif", action="store_true", help="also write training.gif, an animation of training")
     add_resume_arguments(p, checkpoint_every=CHECKPOINT_EVERY)
     add_run_arguments(p, pathlib.Path("outputs/gaussian_1d"))

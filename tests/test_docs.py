@@ -11,7 +11,11 @@ Conventions these tests read (the same ones the English pages already use):
 - A ```python block runs, in order with the page's other blocks, from the repository root, unless the
   line just before its fence is `<!-- excerpt -->`: then it is a fragment, skipped with that reason.
 - The glossary (docs/ko/glossary.md) is a set of tables whose "discouraged" column lists, comma-separated,
-  the variants that must not appear in the Korean docs (as a word: not as the tail of a longer Hangul word).
+  the variants that the Korean docs do not use (a variant is found as a word: not as the tail of a longer
+  Hangul word). A variant may appear in one form only, the bridge to the word learners meet elsewhere:
+  "흔히 X라고도 합니다" (or "흔히 X이라고도", with the endings of BRIDGE_ENDINGS), after the row's own term in
+  the same paragraph, once per page. Its last table, "다른 자료에서 만나는 말", says where learners meet the
+  variants; each of them is a discouraged variant of the term it names.
 """
 from __future__ import annotations
 
@@ -174,9 +178,9 @@ def table_cells(line: str):
     return re.split(r"(?<!\\)\|", line.strip().strip("|"))
 
 
-def glossary_rows():
-    """(english, korean, [discouraged...], meaning) for every row of every glossary table."""
-    rows, header = [], None
+def glossary_tables():
+    """(header, [row as {header cell: cell}]) for every table of the glossary, in order."""
+    tables, header = [], None
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
         if not line.startswith("|"):
             header = None
@@ -184,14 +188,41 @@ def glossary_rows():
         cells = [c.strip() for c in table_cells(line)]
         if header is None:
             header = cells
+            tables.append((header, []))
             continue
         if set("".join(cells)) <= set("-: "):
             continue
-        row = dict(zip(header, cells))
-        discouraged_key = next(k for k in header if "discouraged" in k)
+        tables[-1][1].append(dict(zip(header, cells)))
+    return tables
+
+
+def is_variant_column(name: str) -> bool:
+    """The columns that list variants: "쓰지 않는 표현 (discouraged)", "다른 자료의 말 (variant)"."""
+    return "discouraged" in name or "(variant)" in name
+
+
+def glossary_rows():
+    """(english, korean, [discouraged...], meaning) for every row of every glossary table of terms
+    (the tables with a discouraged column)."""
+    rows = []
+    for header, table in glossary_tables():
+        discouraged_key = next((k for k in header if "discouraged" in k), None)
+        if discouraged_key is None:
+            continue
         korean_key = next(k for k in header if "한국어" in k)
-        variants = [v.strip() for v in row[discouraged_key].split(",") if v.strip() not in ("", "—", "-")]
-        rows.append((row["English"], row[korean_key], variants, row[header[-1]]))
+        for row in table:
+            variants = [v.strip() for v in row[discouraged_key].split(",") if v.strip() not in ("", "—", "-")]
+            rows.append((row["English"], row[korean_key], variants, row[header[-1]]))
+    return rows
+
+
+def other_words_rows():
+    """(variant, where learners meet it, the docs' term) for every row of the table of other words."""
+    rows = []
+    for header, table in glossary_tables():
+        variant_key = next((k for k in header if "(variant)" in k), None)
+        if variant_key is not None:
+            rows += [(row[variant_key], row[header[1]], row[header[2]]) for row in table]
     return rows
 
 
@@ -206,14 +237,74 @@ def discouraged_pattern(variant: str):
 
 
 def glossary_without_its_discouraged_column() -> str:
-    kept = []
+    """The glossary's text with the cells that list variants blanked (``is_variant_column``): what the
+    rule for the Korean pages checks on the glossary itself."""
+    kept, header = [], None
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        cells = table_cells(line)
-        if line.startswith("|") and len(cells) >= 4:
-            cells[2] = ""
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = [c.strip() for c in table_cells(line)]
+        else:
+            cells = table_cells(line)
+            cells = [" " if i < len(header) and is_variant_column(header[i]) else cell for i, cell in enumerate(cells)]
             line = "|" + "|".join(cells) + "|"
         kept.append(line)
     return "\n".join(kept)
+
+
+#: What may follow "흔히 X라고도" in the bridge: the verb 하다 or 부르다 (불리다), in the polite register or
+#: joining the next clause.
+BRIDGE_ENDINGS = ("합니다", "하는데", "하며", "하고", "하지만", "부릅니다", "부르는데", "부르며", "부르지만", "불립니다")
+
+
+def bridge_pattern(variant: str):
+    """The one form a discouraged variant may take: "흔히 X라고도 합니다", "흔히 X이라고도 ..." after a final
+    consonant, X in quotes ('X') or followed by its English in parentheses (X(discriminator))."""
+    return re.compile("흔히 " + r"['‘\"“]?" + re.escape(variant) + r"['’\"”]?" + r"(?:\([^()\n]*\))?"
+                      + "이?라고도 (?:" + "|".join(BRIDGE_ENDINGS) + ")")
+
+
+@functools.lru_cache(maxsize=None)
+def terms_for(variant: str) -> frozenset:
+    """The docs' own words for what ``variant`` names: the Korean term of every row that discourages it,
+    split at " / " and without parenthesised notes ("위조지폐범 / 경찰" -> 위조지폐범, 경찰)."""
+    terms = set()
+    for _, korean, variants, _ in glossary_rows():
+        if variant in variants:
+            terms.update(part for part in (re.sub(r"\([^)]*\)", "", p).strip() for p in korean.split("/")) if part)
+    return frozenset(terms)
+
+
+def line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def discouraged_uses(text: str):
+    """Every use of a discouraged variant that the rule does not allow, as a message naming the variant and
+    its line: a use outside the bridge form, a second bridge of the same variant on the page, or a bridge
+    whose paragraph has not named the docs' own term before it."""
+    problems, bridges = [], []
+    for variant in discouraged_variants():
+        for count, match in enumerate(bridge_pattern(variant).finditer(text)):
+            where = f"{variant!r} (line {line_of(text, match.start())})"
+            if count:
+                problems.append(f"{where}: bridged a second time; the bridge is said once per page")
+            paragraph = text[text.rfind("\n\n", 0, match.start()) + 1:match.start()]
+            terms = terms_for(variant)
+            if terms and not any(term in paragraph for term in terms):
+                problems.append(f"{where}: the bridge must follow the docs' term ({' / '.join(sorted(terms))}) "
+                                "in the same paragraph")
+            bridges.append(match.span())
+    masked = list(text)
+    for start, end in bridges:
+        masked[start:end] = [" "] * (end - start)
+    masked = "".join(masked)
+    for variant in discouraged_variants():
+        problems += [f"{variant!r} (line {line_of(masked, match.start())}): not the docs' term; "
+                     f"only '흔히 {variant}(이)라고도 합니다' may name it"
+                     for match in discouraged_pattern(variant).finditer(masked)]
+    return problems
 
 
 # -- every page has a Korean counterpart ----------------------------------------------------------
@@ -354,8 +445,15 @@ def test_glossary_fixes_the_core_terms():
                             ("non-saturating loss", "비포화 손실"), ("gradient check", "기울기 검사"),
                             ("transposed convolution", "전치 합성곱"), ("batch normalisation", "배치 정규화")]:
         assert chosen.get(english) == korean, f"glossary: {english!r} -> {chosen.get(english)!r}, expected {korean!r}"
-    for variant in ["구분자", "감별자", "모델 붕괴"]:
+    for variant in ["구분자", "감별자", "모델 붕괴", "분류자", "식별자", "지폐 위조범", "생성모델", "변화도", "에폭",
+                    "오차역전파법", "기울기 확인"]:
         assert variant in discouraged_variants()
+    for english, korean in [("head (of a network)", "머리"), ("episode (of a failure sign)", "에피소드"),
+                            ("(probability) mass", "질량 (확률 질량)"), ("label smoothing", "레이블 평활화"),
+                            ("gradient clipping", "기울기 자르기"), ("fused (operation, kernel)", "융합 (융합된 연산)"),
+                            ("machine (in results)", "기계"), ("et al.", "등"), ("Parzen window", "파젠 창"),
+                            ("adversarial example", "적대적 예제")]:
+        assert chosen.get(english) == korean, f"glossary: {english!r} -> {chosen.get(english)!r}, expected {korean!r}"
 
 
 def test_no_chosen_term_is_discouraged_elsewhere_in_the_glossary():
@@ -370,7 +468,31 @@ def test_a_discouraged_variant_is_found_as_a_word_not_inside_another():
 
 @pytest.mark.parametrize("page", [*korean_pages(), *korean_top_level()], ids=ids([*korean_pages(), *korean_top_level()]))
 def test_korean_docs_use_no_discouraged_variant(page):
+    """A discouraged variant appears only in the bridge "흔히 X라고도 합니다", once per page (docs/ko/glossary.md)."""
     text = glossary_without_its_discouraged_column() if page == GLOSSARY else page.read_text(encoding="utf-8")
-    found = [f"{variant!r} (line {text[:match.start()].count(chr(10)) + 1})"
-             for variant in discouraged_variants() for match in [discouraged_pattern(variant).search(text)] if match]
-    assert not found, f"{page.relative_to(ROOT)} uses discouraged terms (see docs/ko/glossary.md): {', '.join(found)}"
+    found = discouraged_uses(text)
+    assert not found, f"{page.relative_to(ROOT)} uses discouraged terms (see docs/ko/glossary.md):\n" + "\n".join(found)
+
+
+def test_the_bridge_form_is_accepted_and_a_bare_use_rejected():
+    bridge = "판별자(discriminator)는 PyTorch 한국어 튜토리얼에서 흔히 구분자라고도 합니다. 판별자는 샘플을 판정합니다."
+    assert discouraged_uses(bridge) == []
+    for accepted in ["에포크(epoch)는 흔히 에폭이라고도 부릅니다.", "에포크는 흔히 '에폭'이라고도 하는데, 같은 말입니다.",
+                     "기울기는 흔히 변화도(gradient)라고도 합니다.", "역전파는 흔히 오차역전파법이라고도 합니다."]:
+        assert discouraged_uses(accepted) == [], accepted             # the longer 오차역전파법 hides 오차역전파
+    bare = discouraged_uses("구분자는 샘플이 진짜일 확률을 냅니다.")
+    assert len(bare) == 1 and "'구분자' (line 1)" in bare[0] and "흔히 구분자" in bare[0]
+    assert discouraged_uses("판별자는 흔히 구분자가 아닙니다.") != []                 # "흔히" alone is no bridge
+    twice = discouraged_uses(bridge + "\n\n판별자는 흔히 구분자라고도 합니다.")
+    assert len(twice) == 1 and "second time" in twice[0]
+    assert "same paragraph" in discouraged_uses("위에서 보았듯이.\n\n흔히 구분자라고도 합니다.")[0]
+    assert discouraged_uses(bridge + " 그런데 구분자는") != []                          # a bare use after the bridge
+
+
+def test_the_other_words_learners_meet_are_discouraged_variants_of_their_terms():
+    rows = other_words_rows()
+    assert rows, "docs/ko/glossary.md has no table of other words (a column named '... (variant)')"
+    wrong = [f"{variant} -> {term}" for variant, _, term in rows if term not in terms_for(variant)]
+    assert not wrong, "other words whose row in the glossary does not discourage them: " + ", ".join(wrong)
+    assert {"구분자", "변화도", "에폭", "오차역전파법", "기울기 확인", "분류자", "식별자", "지폐 위조범",
+            "생성모델"} <= {variant for variant, _, _ in rows}

@@ -148,7 +148,7 @@ def test_the_default_1d_recipe_trains_without_warning():
 
 
 def test_the_minimax_loss_against_a_head_start_discriminator_is_flagged():
-    # docs/gan_game.md section 4: data far from G's start and k = 10; the minimax G barely moves
+    # docs/03_algorithm1.md section 4: data far from G's start and k = 10; the minimax G barely moves
     backend.seed(0)
     recipe = toy_1d.Recipe(generator_loss="minimax", k=10, lr_g=2e-4, steps=200, final_lr_factor=1.0,
                             standardize=False)

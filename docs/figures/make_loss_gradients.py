@@ -1,4 +1,4 @@
-"""Figure for docs/gan_game.md: why the generator uses the non-saturating loss.
+"""Figure for docs/03_algorithm1.md (section 4): why the generator uses the non-saturating loss.
 
 Write D = D(G(z)) = sigmoid(a), with a the discriminator's logit on a fake.
 The two generator losses of ``GAN.generator_step`` and their slopes in a:

@@ -3,7 +3,7 @@
 Four short runs of the 1-D GAN (``minigan.toy_1d``), about half a minute of CPU in all:
 
     healthy         the demo's default recipe (N(4, 1.25^2), standardized, k = 5), 600 iterations
-    minimax         the experiment of docs/gan_game.md section 4: data at mean 8, raw (G starts near 0),
+    minimax         the experiment of docs/03_algorithm1.md section 4: data at mean 8, raw (G starts near 0),
                     k = 10, G's lr 2e-4, the minimax loss, 300 iterations
     high lr         the default recipe with both learning rates 0.1 and k = 1, 1000 iterations
     diverged        raw data N(1e38, 1e38^2) (the issue's example), which overflows float32: TrainingDiverged
@@ -35,7 +35,7 @@ from minigan.gan.errors import TrainingDiverged  # noqa: E402
 WINDOW = 100
 RUNS = {
     "healthy (default recipe)": (4.0, dict(steps=600)),
-    "minimax loss, D ahead (gan_game.md §4)": (8.0, dict(generator_loss="minimax", k=10, lr_g=2e-4, steps=300,
+    "minimax loss, D ahead (chapter 3, §4)": (8.0, dict(generator_loss="minimax", k=10, lr_g=2e-4, steps=300,
                                                          final_lr_factor=1.0, standardize=False)),
     "learning rates 0.1, k = 1": (4.0, dict(lr_g=0.1, lr_d=0.1, k=1, steps=1000, final_lr_factor=1.0)),
 }

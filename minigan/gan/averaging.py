@@ -1,7 +1,7 @@
 """An exponential moving average of a network's weights, to draw samples from.
 
 GAN training does not settle at the equilibrium: the two players keep circling around it
-(docs/gan_game.md §5), so the generator of any one iteration is a point on that circle. The
+(docs/03_algorithm1.md §5), so the generator of any one iteration is a point on that circle. The
 average of G's recent weights,
 
     theta_bar <- decay * theta_bar + (1 - decay) * theta        (after every generator step)
