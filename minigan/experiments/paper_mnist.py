@@ -23,7 +23,7 @@ from ..data import mnist
 from ..image_training import ImageExperiment, check_settings
 from ..metrics import PARZEN_SIGMAS
 from ..optim import SGD
-from ..schedules import adjusted_momentum, exponential_decay_lr
+from ..optim.schedules import adjusted_momentum, exponential_decay_lr
 from ..simultaneous_gan import SimultaneousGAN
 
 # -- data (mnist.yaml) -------------------------------------------------------------------------
