@@ -37,6 +37,7 @@ class PlainAdam(Optimizer):
         self._zero_moments()
 
     def _zero_moments(self):
+        """m = v = 0, one array per parameter."""
         xp = backend.xp
         self.m = [xp.zeros_like(p.data) for p in self.params]
         self.v = [xp.zeros_like(p.data) for p in self.params]
@@ -66,7 +67,8 @@ class PlainAdam(Optimizer):
 
     def state_dict(self) -> dict:
         """lr, betas, eps, t and the moments m and v, each flattened into one host array (P,)."""
-        flat = lambda arrays: backend.to_numpy(backend.xp.concatenate([a.ravel() for a in arrays]))  # noqa: E731
+        def flat(arrays):
+            return backend.to_numpy(backend.xp.concatenate([a.ravel() for a in arrays]))
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "t": self.t, "m": flat(self.m), "v": flat(self.v)}
 
     def load_state_dict(self, state: dict) -> None:
@@ -102,6 +104,7 @@ class Adam(PlainAdam):
     block_size = 1 << 16
 
     def _zero_moments(self):
+        """m~ = v~ = 0 as flat buffers (P,) beside the packed parameters, and one scratch buffer."""
         xp = backend.xp
         self.m_tilde = xp.zeros_like(self.data)     # m / (1 - b1)
         self.v_tilde = xp.zeros_like(self.data)     # v / (1 - b2)
