@@ -191,7 +191,8 @@ def to_channels_first(x):
 
 
 #: Cache blocking (NumPy): a layer works through the batch in blocks whose window matrix holds at most
-#: about this many bytes, still in the cache when its GEMM reads it. One block on CuPy.
+#: about this many bytes, still in the cache when its GEMM reads it (DCGAN step at batch 256: 259 -> 220 ms,
+#: docs/performance.md §6.5). One block on CuPy.
 BLOCK_BYTES = 4 << 20
 
 

@@ -89,7 +89,8 @@ class PlainAdam(Optimizer):
 
 
 class Adam(PlainAdam):
-    """``PlainAdam`` on one packed buffer (optimizer.py), made fast by two tricks (docs/fast_paths.md):
+    """``PlainAdam`` on one packed buffer (optimizer.py), in place, with two more tricks: 1.9x PlainAdam's
+    speed on the cGAN's networks (docs/fast_paths.md).
 
     - scaled moments m~ = m / (1 - b1), v~ = v / (1 - b2): each average is one multiply and one add,
       ten passes over the buffer instead of twelve (Adam on D's 1.47 M parameters: 1.94 -> 1.80 ms);
