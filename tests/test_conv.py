@@ -367,3 +367,28 @@ def test_conv_layers_match_pytorch(float64, kernel, stride, padding, output_padd
         np.testing.assert_allclose(host(layer.backward(g)), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(host(layer.weight.grad), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(host(layer.bias.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=conv_transpose_cases(), channels=pairs(1, 3), batch=st.integers(1, 3), seed=seeds)
+def test_plain_layers_match_pytorch_on_random_shapes(float64, case, channels, batch, seed):
+    """The plain layers (what the fast ones are tested against) against PyTorch, forward and backward."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    kernel, stride, padding, output_padding, size = case
+    backend.seed(seed)
+    conv_size = tuple(max(n, k - 2 * p) for n, k, p in zip(size, kernel, padding))     # the kernel fits
+    for layer, fn, kwargs, x_size in (
+            (nn.PlainConv2d(*channels, kernel, stride, padding), F.conv2d, {}, conv_size),
+            (nn.PlainConvTranspose2d(*channels, kernel, stride, padding, output_padding), F.conv_transpose2d,
+             {"output_padding": output_padding}, size)):
+        x = backend.rng().normal((batch, channels[0], *x_size))
+        tx, tw, tb = (torch.tensor(host(a), requires_grad=True) for a in (x, layer.weight.data, layer.bias.data))
+        ty = fn(tx, tw, tb, stride=stride, padding=padding, **kwargs)
+        y = layer(x)
+        np.testing.assert_allclose(host(y), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        g = backend.rng().normal(y.shape)
+        ty.backward(torch.tensor(host(g)))
+        np.testing.assert_allclose(host(layer.backward(g)), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.weight.grad), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.bias.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
