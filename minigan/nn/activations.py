@@ -13,6 +13,14 @@ def check_floating(module: Module, x) -> None:
         raise TypeError(f"{type(module).__name__}: input must be a floating array; got {got}")
 
 
+
+def check_elementwise_backward(module: Module, cached, grad_output) -> None:
+    """What an elementwise layer's backward checks first: forward ran (``cached``, an array of the
+    output's shape, is set) and dL/dy has that shape."""
+    check_forward_called(module, cached)
+    if getattr(grad_output, "shape", None) != cached.shape:
+        check_grad_output(module, grad_output, cached.shape)
+
 class ReLU(Module):
     """y = max(x, 0)."""
 
@@ -28,9 +36,7 @@ class ReLU(Module):
 
     def backward(self, grad_output):
         """f'(x) = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
-        check_forward_called(self, self._positive)
-        if getattr(grad_output, "shape", None) != self._positive.shape:
-            check_grad_output(self, grad_output, self._positive.shape)
+        check_elementwise_backward(self, self._positive, grad_output)
         return grad_output * self._positive
 
 
@@ -53,10 +59,8 @@ class PlainLeakyReLU(Module):
 
     def backward(self, grad_output):
         """f'(x) = 1 where x > 0, negative_slope elsewhere (at x = 0 too, as PyTorch)."""
-        check_forward_called(self, self._cache)
+        check_elementwise_backward(self, self._cache, grad_output)
         x = self._cache
-        if getattr(grad_output, "shape", None) != x.shape:
-            check_grad_output(self, grad_output, x.shape)
         return backend.xp.where(x > 0, grad_output, self.negative_slope * grad_output)
 
     def extra_repr(self):
@@ -77,9 +81,7 @@ class LeakyReLU(PlainLeakyReLU):
         return x * slope
 
     def backward(self, grad_output):
-        check_forward_called(self, self._cache)
-        if getattr(grad_output, "shape", None) != self._cache.shape:
-            check_grad_output(self, grad_output, self._cache.shape)
+        check_elementwise_backward(self, self._cache, grad_output)
         return grad_output * self._cache
 
 
@@ -98,9 +100,7 @@ class Tanh(Module):
 
     def backward(self, grad_output):
         """f'(x) = 1 - tanh(x)^2 = 1 - y^2, from the cached output."""
-        check_forward_called(self, self._y)
-        if getattr(grad_output, "shape", None) != self._y.shape:
-            check_grad_output(self, grad_output, self._y.shape)
+        check_elementwise_backward(self, self._y, grad_output)
         return grad_output * (1 - self._y * self._y)
 
 
@@ -127,7 +127,5 @@ class Sigmoid(Module):
 
     def backward(self, grad_output):
         """f'(x) = sigma(x) (1 - sigma(x)) = y (1 - y), from the cached output."""
-        check_forward_called(self, self._y)
-        if getattr(grad_output, "shape", None) != self._y.shape:
-            check_grad_output(self, grad_output, self._y.shape)
+        check_elementwise_backward(self, self._y, grad_output)
         return grad_output * self._y * (1 - self._y)
