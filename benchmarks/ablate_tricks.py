@@ -38,14 +38,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_train_step as bench  # noqa: E402  (also puts this checkout's minigan on the path)
 from minigan import backend, gan, losses, nn, optim  # noqa: E402
 from minigan.gan import algorithm1, base  # noqa: E402  (the modules whose names the tricks swap)
-from minigan.nn import batchnorm, conv, linear, module, reshape  # noqa: E402
+from minigan.nn import batchnorm, conv_fast, linear, module, reshape  # noqa: E402
 
 
 # -- the implementations before the speed-ups -------------------------------------------
 def old_leaky_relu_forward(self, x):
     xp = backend.xp
-    self._slope = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))
-    return x * self._slope
+    self._cache = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))    # the slope
+    return x * self._cache
 
 
 def old_adam_step(self):
@@ -173,7 +173,7 @@ def old_channel_sums(self, x):
 
 
 NEW.update({"flatten": reshape.Flatten.backward, "affine": linear.affine_backward,
-            "sums": batchnorm._BatchNorm._channel_sums, "block_bytes": conv.BLOCK_BYTES})
+            "sums": batchnorm._BatchNorm._channel_sums, "block_bytes": conv_fast.BLOCK_BYTES})
 DCGAN_TRICKS = ["flatten_order", "outer_product", "channel_sums", "blocks"]
 DCGAN_VARIANTS = {label: n_on for n_on, label in enumerate([     # row n switches the first n tricks on
     "before (of these four)", "+ Flatten's dL/dx in the input's order", "+ one-output Linear dL/dx by broadcast",
@@ -185,7 +185,7 @@ def use_dcgan(run, n_on):
     reshape.Flatten.backward = NEW["flatten"] if on["flatten_order"] else old_flatten_backward
     linear.affine_backward = NEW["affine"] if on["outer_product"] else old_affine_backward
     batchnorm._BatchNorm._channel_sums = NEW["sums"] if on["channel_sums"] else old_channel_sums
-    conv.BLOCK_BYTES = NEW["block_bytes"] if on["blocks"] else 1 << 62     # one block: the whole batch
+    conv_fast.BLOCK_BYTES = NEW["block_bytes"] if on["blocks"] else 1 << 62     # one block: the whole batch
 
 
 def main(args):

@@ -35,6 +35,7 @@ framework left behind.
     python benchmarks/bench_train_step.py                     # both models, 2 threads
     python benchmarks/bench_train_step.py --models cgan --batch-sizes 64 256 --json out.json
     python benchmarks/bench_train_step.py --models dcgan --batch-sizes 64 256
+    python benchmarks/bench_train_step.py --models cgan tiny dcgan --no-torch --plain   # the plain versions too
     python benchmarks/bench_train_step.py --backend cupy --models cgan dcgan --batch-sizes 64 1024   # GPU
 
 PyTorch is optional (``pip install torch``); without it only minigan is timed.
@@ -73,6 +74,9 @@ def parse_args(argv=None):
                         "the DCGAN's log, section 6.7)")
     p.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    p.add_argument("--plain", action="store_true",
+                   help="also time minigan's plain versions (nn.plain_copy of the same networks, optim.PlainAdam), "
+                        "interleaved with the fast ones (docs/fast_paths.md)")
     p.add_argument("--no-tutorial", action="store_true",
                    help="skip the extra PyTorch variant that trains as the tutorial does (no detach, no freeze)")
     p.add_argument("--no-joint", action="store_true",
@@ -105,7 +109,7 @@ import numpy  # noqa: E402
 
 from minigan import backend, nn  # noqa: E402
 from minigan.gan import GAN  # noqa: E402
-from minigan.optim import Adam  # noqa: E402
+from minigan.optim import Adam, PlainAdam  # noqa: E402
 
 NUM_CLASSES, EMBED, NOISE, PIXELS = 10, 10, 100, 784
 D_DIMS = [PIXELS + EMBED, 1024, 512, 256, 1]
@@ -128,28 +132,32 @@ def mlp(dims, hidden_act, out_act, dropout=0.0):
     return nn.Sequential(*layers)
 
 
-def minigan_cgan():
+def make_gan(G, D, plain, lr, betas=(0.9, 0.999), **kwargs):
+    """GAN with Adam; ``plain``: the plain versions of G, D (``nn.plain_copy``) and of Adam."""
+    adam = Adam
+    if plain:
+        G, D, adam = nn.plain_copy(G), nn.plain_copy(D), PlainAdam
+    return GAN(G, D, adam(G.parameters(), lr=lr, betas=betas), adam(D.parameters(), lr=lr, betas=betas), **kwargs)
+
+
+def minigan_cgan(plain=False):
     leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
     D = nn.Conditional(NUM_CLASSES, EMBED, mlp(D_DIMS, leaky, nn.Sigmoid, dropout=0.3))
     G = nn.Conditional(NUM_CLASSES, EMBED, mlp(G_DIMS, leaky, nn.Tanh))
-    return GAN(G, D, Adam(G.parameters(), lr=1e-4), Adam(D.parameters(), lr=1e-4),
-               noise_dim=NOISE, noise="normal", num_classes=NUM_CLASSES)
+    return make_gan(G, D, plain, 1e-4, noise_dim=NOISE, noise="normal", num_classes=NUM_CLASSES)
 
 
-def minigan_tiny():
+def minigan_tiny(plain=False):
     leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
     G = mlp(TINY_G_DIMS, leaky, None)
     D = mlp(TINY_D_DIMS, leaky, nn.Sigmoid)
-    return GAN(G, D, Adam(G.parameters(), lr=1e-3), Adam(D.parameters(), lr=1e-3),
-               noise_dim=TINY_G_DIMS[0], noise="normal")
+    return make_gan(G, D, plain, 1e-3, noise_dim=TINY_G_DIMS[0], noise="normal")
 
 
-def minigan_dcgan():
+def minigan_dcgan(plain=False):
     from minigan.experiments import dcgan
     G, D = dcgan.generator(), dcgan.discriminator()
-    return GAN(G, D, Adam(G.parameters(), lr=dcgan.LEARNING_RATE, betas=dcgan.BETAS),
-               Adam(D.parameters(), lr=dcgan.LEARNING_RATE, betas=dcgan.BETAS),
-               noise_dim=NOISE, noise="normal", logits=True)
+    return make_gan(G, D, plain, dcgan.LEARNING_RATE, dcgan.BETAS, noise_dim=NOISE, noise="normal", logits=True)
 
 
 MINIGAN_MODELS = {"cgan": minigan_cgan, "dcgan": minigan_dcgan, "tiny": minigan_tiny}
@@ -168,9 +176,9 @@ def minigan_batches(model, m, pool=8):
         yield from batches
 
 
-def minigan_runner(model, m):
+def minigan_runner(model, m, plain=False):
     backend.seed(0)
-    gan = MINIGAN_MODELS[model]()
+    gan = MINIGAN_MODELS[model](plain)
     batches = minigan_batches(model, m)
 
     def run(steps):
@@ -618,6 +626,9 @@ def main(args):
             if not args.no_tutorial:
                 names.append(f"torch tutorial ({device})")
                 runners.append(torch_runner(torch, model, m, device, variant="tutorial"))
+        if args.plain:                                     # last, so that the torch ratios keep their indices
+            names.append("minigan plain")
+            runners.append(minigan_runner(model, m, plain=True))
         load = ForeignLoad()
         faults = []
         medians, spreads = median_seconds_per_step(runners, args.repeats, args.seconds, args.warmup, args.settle,
@@ -644,6 +655,9 @@ def main(args):
             print(f"{line}   (GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms = {1 / floor:.0f} steps/s)")
         else:
             print(f"{'':11} GEMMs {flops / 1e9:.3f} GFLOP/step, GEMM floor {floor * 1e3:.2f} ms")
+        if args.plain:
+            row["ratio_plain_vs_fast"] = medians[-1] / medians[0]
+            print(f"{'':11} minigan plain / minigan (time per step) = {medians[-1] / medians[0]:.2f}x")
         if foreign is not None:
             warn = "  <- NOT QUIET: numbers not comparable" if foreign > 0.1 else ""
             print(f"{'':11} other processes used {foreign:.2f} cores while timing{warn}")

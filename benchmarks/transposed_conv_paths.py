@@ -1,11 +1,11 @@
 """Time the two ways minigan computes a transposed convolution, col2im(X W), on the DCGAN's shapes.
 
-* ``gemm + col2im``: one GEMM (N*H*W, C_in) x (C_in, kh*kw*C_out), then ``conv.col2im`` adds the
+* ``gemm + col2im``: one GEMM (N*H*W, C_in) x (C_in, kh*kw*C_out), then ``conv_fast.col2im`` adds the
   16 numbers per pixel and channel back onto the output;
-* ``sub-pixel``: ``conv.transposed_convolution_by_subpixel``: one im2col with 2 x 2 windows, one GEMM
+* ``sub-pixel``: ``conv_fast.transposed_convolution_by_subpixel``: one im2col with 2 x 2 windows, one GEMM
   against the four phases' sub-kernels, one copy that interleaves the phases.
 
-``conv.transposed_convolution`` picks between them (RESULTS.md, the DCGAN's log §6.4); this script shows why.
+``conv_fast.transposed_convolution`` picks between them (RESULTS.md, the DCGAN's log §6.4); this script shows why.
 Both paths are timed alternately in one process; the median of ``--repeats`` calls is printed.
 
     python benchmarks/transposed_conv_paths.py                  # batch 64 and 256, 2 threads
@@ -35,7 +35,7 @@ SHAPES = [(128, 64, 7), (64, 1, 14)]
 
 def main(args):
     from minigan import backend
-    from minigan.nn import conv
+    from minigan.nn import conv_fast
 
     kernel, stride, padding = (4, 4), (2, 2), (1, 1)
     print(f"{'batch':>5} {'C_in -> C_out':>14} {'size':>8} {'gemm + col2im':>14} {'sub-pixel':>10}  (ms, median)")
@@ -45,8 +45,8 @@ def main(args):
             w = backend.rng().normal((c_in, 16 * c_out))
             shape = (n, 2 * h, 2 * h, c_out)
             paths = {
-                "col2im": lambda: conv.col2im(x.reshape(-1, c_in) @ w, shape, kernel, stride, padding),
-                "subpixel": lambda: conv.transposed_convolution_by_subpixel(x, w, shape, kernel, stride, padding),
+                "col2im": lambda: conv_fast.col2im(x.reshape(-1, c_in) @ w, shape, kernel, stride, padding),
+                "subpixel": lambda: conv_fast.transposed_convolution_by_subpixel(x, w, shape, kernel, stride, padding),
             }
             times = {name: [] for name in paths}
             for _ in range(args.repeats):

@@ -55,10 +55,10 @@ def elementwise(cls, reference, *args):
     return row
 
 
-def leaky_row(draw):
+def leaky_row(draw, cls=nn.LeakyReLU):
     slope = draw(numbers)
     x = array(draw, shape(draw, 2))
-    return (lambda: nn.LeakyReLU(slope)), (x,), (lambda x: np.where(x > 0, x, slope * x)), ()
+    return (lambda: cls(slope)), (x,), (lambda x: np.where(x > 0, x, slope * x)), ()
 
 
 def linear_row(draw):
@@ -146,6 +146,7 @@ ROWS = {
     "Tanh": elementwise(nn.Tanh, np.tanh),
     "Sigmoid": elementwise(nn.Sigmoid, lambda x: 1 / (1 + np.exp(-x))),
     "LeakyReLU": leaky_row,
+    "PlainLeakyReLU": lambda draw: leaky_row(draw, nn.PlainLeakyReLU),
     "Linear": linear_row,
     "Dropout": dropout_row,
     "Rescale": rescale_row,
@@ -196,6 +197,10 @@ def maxout_row(draw):
 for _name, _row in (("Conv2d", lambda: conv_row(nn.Conv2d)), ("ConvTranspose2d", lambda: conv_row(nn.ConvTranspose2d)),
                     ("BatchNorm1d", lambda: batchnorm_row(nn.BatchNorm1d, 2)),
                     ("BatchNorm2d", lambda: batchnorm_row(nn.BatchNorm2d, 4)),
+                    ("PlainConv2d", lambda: conv_row(nn.PlainConv2d)),
+                    ("PlainConvTranspose2d", lambda: conv_row(nn.PlainConvTranspose2d)),
+                    ("PlainBatchNorm1d", lambda: batchnorm_row(nn.PlainBatchNorm1d, 2)),
+                    ("PlainBatchNorm2d", lambda: batchnorm_row(nn.PlainBatchNorm2d, 4)),
                     ("Flatten", lambda: flatten_row), ("Unflatten", lambda: unflatten_row),
                     ("Maxout", lambda: maxout_row)):
     if hasattr(nn, _name):
@@ -356,7 +361,7 @@ def test_cross_entropy_works_or_names_itself(data):
 
 # -- optimizers ---------------------------------------------------------------------------------
 @settings(max_examples=30, deadline=None)
-@given(kind=st.sampled_from(["SGD", "Adam"]), lr=numbers, extra=numbers, data=st.data())
+@given(kind=st.sampled_from(["SGD", "Adam", "PlainAdam"]), lr=numbers, extra=numbers, data=st.data())
 def test_optimizers_work_or_name_themselves(kind, lr, extra, data):
     layer = nn.Linear(3, 2)
     params = data.draw(st.sampled_from(["parameters", "empty", "arrays"]))
@@ -366,7 +371,7 @@ def test_optimizers_work_or_name_themselves(kind, lr, extra, data):
         if kind == "SGD":
             opt = optim.SGD(given_params, lr=lr, momentum=extra)
         else:
-            opt = optim.Adam(given_params, lr=lr, betas=(extra, 0.999))
+            opt = getattr(optim, kind)(given_params, lr=lr, betas=(extra, 0.999))
         layer.weight.grad[...] = 1.0
         opt.step()
         assert np.isfinite(backend.to_numpy(layer.weight.data)).all()

@@ -1,5 +1,7 @@
-"""Conv2d and ConvTranspose2d: the fast im2col layers against plain loops, finite differences,
-each other (the adjoint identity) and, where it is installed, PyTorch."""
+"""Conv2d and ConvTranspose2d: the fast im2col layers against the plain ones (nn.PlainConv2d,
+nn.PlainConvTranspose2d; tests/test_plain_vs_fast.py checks every fast path against them in depth),
+finite differences, each other (the adjoint identity) and, where it is installed, PyTorch (the plain
+layers too)."""
 import re
 
 import numpy as np
@@ -9,49 +11,12 @@ from hypothesis import strategies as st
 
 import conftest
 from minigan import backend, gradcheck, nn
-from minigan.nn import conv
+from minigan.nn import conv_fast
 from minigan.nn.module import backward_to
 
 TOL = 1e-6
 seeds = st.integers(0, 2**16)
 pairs = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))   # noqa: E731
-
-
-# --- the readable references: one multiply-add per loop iteration (CS231n's conv_forward_naive) ---
-def conv2d_naive(x, w, b, stride, padding):
-    """y[n, o, p, q] = b[o] + sum_{c,i,j} w[o, c, i, j] x_pad[n, c, p*sh + i, q*sw + j]."""
-    (sh, sw), (ph, pw) = stride, padding
-    n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    x_pad = np.zeros((n, c, h + 2 * ph, wd + 2 * pw))
-    x_pad[:, :, ph:ph + h, pw:pw + wd] = x
-    oh, ow = (h + 2 * ph - kh) // sh + 1, (wd + 2 * pw - kw) // sw + 1
-    y = np.zeros((n, o, oh, ow))
-    for s in range(n):
-        for f in range(o):
-            for p in range(oh):
-                for q in range(ow):
-                    y[s, f, p, q] = b[f] + np.sum(w[f] * x_pad[s, :, p * sh:p * sh + kh, q * sw:q * sw + kw])
-    return y
-
-
-def conv_transpose2d_naive(x, w, b, stride, padding, output_padding):
-    """Every input pixel stamps x[n, c, h, w] * w[c] onto the output at (h*sh - ph, w*sw - pw)."""
-    (sh, sw), (ph, pw), (oph, opw) = stride, padding, output_padding
-    n, c, h, wd = x.shape
-    _, o, kh, kw = w.shape
-    oh, ow = (h - 1) * sh - 2 * ph + kh + oph, (wd - 1) * sw - 2 * pw + kw + opw
-    y = np.zeros((n, o, oh, ow))
-    for s in range(n):
-        for ch in range(c):
-            for r in range(h):
-                for col in range(wd):
-                    for i in range(kh):
-                        for j in range(kw):
-                            p, q = r * sh - ph + i, col * sw - pw + j
-                            if 0 <= p < oh and 0 <= q < ow:
-                                y[s, :, p, q] += x[s, ch, r, col] * w[ch, :, i, j]
-    return y + b[None, :, None, None]
 
 
 def host(a):
@@ -78,28 +43,35 @@ def conv_transpose_cases(draw, max_size=4):
     return kernel, stride, padding, output_padding, size
 
 
-# --- forward against the loops -------------------------------------------------------------
+# --- forward against the plain layers -------------------------------------------------------
+def plain_twin(layer, plain_class, *args):
+    """A plain layer with ``layer``'s weights."""
+    twin = plain_class(*args, bias=layer.bias is not None)
+    for mine, theirs in zip(twin.parameters(), layer.parameters()):
+        mine.data[...] = theirs.data
+    return twin
+
+
 @settings(max_examples=25, deadline=None)
 @given(case=conv_cases(), channels=pairs(1, 3), batch=st.integers(1, 2), seed=seeds)
-def test_conv2d_matches_the_loop_by_loop_convolution(float64, case, channels, batch, seed):
+def test_conv2d_matches_the_plain_convolution(float64, case, channels, batch, seed):
     kernel, stride, padding, size = case
     backend.seed(seed)
     layer = nn.Conv2d(channels[0], channels[1], kernel, stride, padding)
+    plain = plain_twin(layer, nn.PlainConv2d, channels[0], channels[1], kernel, stride, padding)
     x = backend.rng().normal((batch, channels[0], *size))
-    expected = conv2d_naive(host(x), host(layer.weight.data), host(layer.bias.data), stride, padding)
-    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(host(layer(x)), host(plain(x)), rtol=1e-10, atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
 @given(case=conv_transpose_cases(), channels=pairs(1, 3), batch=st.integers(1, 2), seed=seeds)
-def test_conv_transpose2d_matches_the_loop_by_loop_transposed_convolution(float64, case, channels, batch, seed):
+def test_conv_transpose2d_matches_the_plain_transposed_convolution(float64, case, channels, batch, seed):
     kernel, stride, padding, output_padding, size = case
     backend.seed(seed)
     layer = nn.ConvTranspose2d(channels[0], channels[1], kernel, stride, padding, output_padding)
+    plain = plain_twin(layer, nn.PlainConvTranspose2d, channels[0], channels[1], kernel, stride, padding, output_padding)
     x = backend.rng().normal((batch, channels[0], *size))
-    expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data),
-                                      stride, padding, output_padding)
-    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(host(layer(x)), host(plain(x)), rtol=1e-10, atol=1e-12)
 
 
 @settings(max_examples=30, deadline=None)
@@ -110,12 +82,12 @@ def test_col2im_by_phase_matches_col2im_by_offset(float64, stride, multiple, pad
     kernel = tuple(s * t for s, t in zip(stride, multiple))
     size = tuple(max(1, k + e - 2 * p) for k, e, p in zip(kernel, extra, padding))   # the kernel fits
     assume(all(s + 2 * p >= k for s, p, k in zip(size, padding, kernel)))
-    oh, ow = (conv.conv_output_size(s, k, st_, p) for s, k, st_, p in zip(size, kernel, stride, padding))
+    oh, ow = (nn.conv.conv_output_size(s, k, st_, p) for s, k, st_, p in zip(size, kernel, stride, padding))
     backend.seed(seed)
     cols = backend.rng().normal((2 * oh * ow, kernel[0] * kernel[1] * channels))
     shape = (2, *size, channels)
-    fast = conv.col2im_by_phase(cols, shape, kernel, stride, padding)
-    np.testing.assert_allclose(host(fast), host(conv.col2im_by_offset(cols, shape, kernel, stride, padding)),
+    fast = conv_fast.col2im_by_phase(cols, shape, kernel, stride, padding)
+    np.testing.assert_allclose(host(fast), host(conv_fast.col2im_by_offset(cols, shape, kernel, stride, padding)),
                                rtol=1e-12, atol=1e-12)
 
 
@@ -133,29 +105,29 @@ def test_subpixel_transposed_convolution_matches_gemm_then_col2im(float64, strid
     backend.seed(seed)
     x = backend.rng().normal((2, *size, c_in))
     w = backend.rng().normal((c_in, kernel[0] * kernel[1] * c_out))
-    fast = conv.transposed_convolution_by_subpixel(x, w, shape, kernel, stride, padding)
-    slow = conv.col2im(x.reshape(-1, c_in) @ w, shape, kernel, stride, padding)
+    fast = conv_fast.transposed_convolution_by_subpixel(x, w, shape, kernel, stride, padding)
+    slow = conv_fast.col2im(x.reshape(-1, c_in) @ w, shape, kernel, stride, padding)
     np.testing.assert_allclose(host(fast), host(slow), rtol=1e-12, atol=1e-12)
 
 
-def test_dcgan_transposed_convolution_matches_the_loop_by_loop_one(float64):
+def test_dcgan_transposed_convolution_matches_the_plain_one(float64):
     """DCGAN's kernel 4, stride 2, padding 1 (the sub-pixel path) on a rectangular input."""
     layer = nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1)
+    plain = plain_twin(layer, nn.PlainConvTranspose2d, 3, 2, 4, 2, 1)
     x = backend.rng().normal((2, 3, 3, 5))
-    expected = conv_transpose2d_naive(host(x), host(layer.weight.data), host(layer.bias.data), (2, 2), (1, 1), (0, 0))
-    np.testing.assert_allclose(host(layer(x)), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(host(layer(x)), host(plain(x)), rtol=1e-10, atol=1e-12)
 
 
 # --- cache blocking: the batch in blocks gives the same numbers as one block ----------------
 def test_batch_blocks_cover_the_batch_in_equal_blocks_within_the_budget(monkeypatch):
-    monkeypatch.setattr(conv, "BLOCK_BYTES", 1000)
+    monkeypatch.setattr(conv_fast, "BLOCK_BYTES", 1000)
     monkeypatch.setattr(backend, "name", "numpy")                          # (batch_blocks reads only the name)
-    assert conv.batch_blocks(7, 100) == (slice(0, 7),)                    # 700 bytes: one block
-    blocks = conv.batch_blocks(25, 100)                                    # 2500 bytes: 3 blocks of 9, 9, 7
+    assert conv_fast.batch_blocks(7, 100) == (slice(0, 7),)                    # 700 bytes: one block
+    blocks = conv_fast.batch_blocks(25, 100)                                    # 2500 bytes: 3 blocks of 9, 9, 7
     assert blocks == (slice(0, 9), slice(9, 18), slice(18, 25))
-    assert conv.batch_blocks(3, 5000) == (slice(0, 1), slice(1, 2), slice(2, 3))   # at least one sample
+    assert conv_fast.batch_blocks(3, 5000) == (slice(0, 1), slice(1, 2), slice(2, 3))   # at least one sample
     monkeypatch.setattr(backend, "name", "cupy")
-    assert conv.batch_blocks(25, 100) == (slice(0, 25),)                   # a GPU wants one large matrix
+    assert conv_fast.batch_blocks(25, 100) == (slice(0, 25),)                   # a GPU wants one large matrix
 
 
 @conftest.numpy_only
@@ -171,15 +143,15 @@ def test_layers_in_batch_blocks_match_one_block(float64, case, channels, bias, s
     x = backend.rng().normal((5, channels[0], *(s * st_ + k for s, st_, k in zip(size, stride, kernel))))
     for layer in layers:
         results = []
-        for block_bytes, input_grad in ((conv.BLOCK_BYTES, True), (1, True), (1, False)):
-            conv.BLOCK_BYTES, saved = block_bytes, conv.BLOCK_BYTES
+        for block_bytes, input_grad in ((conv_fast.BLOCK_BYTES, True), (1, True), (1, False)):
+            conv_fast.BLOCK_BYTES, saved = block_bytes, conv_fast.BLOCK_BYTES
             try:
                 layer.zero_grad()
                 y = layer(x)
                 g = backend.rng().normal(y.shape) if not results else results[0][1]
                 dx = backward_to(layer, g, input_grad)
             finally:
-                conv.BLOCK_BYTES = saved
+                conv_fast.BLOCK_BYTES = saved
             assert (len(layer._cache[-2]) == 5) == (block_bytes == 1)      # the blocks the layer used
             results.append((host(y), g, None if dx is None else host(dx),
                             [host(p.grad).copy() for p in layer.parameters()]))   # (grad buffers are reused)
@@ -234,12 +206,14 @@ def test_transposed_convolution_is_the_adjoint_of_convolution(float64, case, cha
     assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs))
 
 
-def test_conv_transpose2d_forward_is_conv2d_input_gradient(float64):
-    conv = nn.Conv2d(3, 4, (4, 3), stride=2, padding=1, bias=False)
+@pytest.mark.parametrize("conv_class, transpose_class", [(nn.Conv2d, nn.ConvTranspose2d),
+                                                        (nn.PlainConv2d, nn.PlainConvTranspose2d)])
+def test_conv_transpose2d_forward_is_conv2d_input_gradient(float64, conv_class, transpose_class):
+    conv = conv_class(3, 4, (4, 3), stride=2, padding=1, bias=False)
     x = backend.rng().normal((2, 3, 8, 8))              # width: 8 + 2 - 3 = 7 is odd, the last column unread
     g = backend.rng().normal(conv.output_shape(x.shape))
     conv(x)
-    transpose = nn.ConvTranspose2d(4, 3, (4, 3), stride=2, padding=1, output_padding=(0, 1), bias=False)
+    transpose = transpose_class(4, 3, (4, 3), stride=2, padding=1, output_padding=(0, 1), bias=False)
     transpose.weight.data[...] = conv.weight.data
     np.testing.assert_allclose(host(transpose(g)), host(conv.backward(g)), rtol=1e-12, atol=1e-12)
 
@@ -377,8 +351,11 @@ def test_conv_layers_match_pytorch(float64, kernel, stride, padding, output_padd
     F = torch.nn.functional
     x = backend.rng().normal((2, 3, *size))
     for layer, fn, kwargs in ((nn.Conv2d(3, 4, kernel, stride, padding), F.conv2d, {}),
+                              (nn.PlainConv2d(3, 4, kernel, stride, padding), F.conv2d, {}),
                               (nn.ConvTranspose2d(3, 4, kernel, stride, padding, output_padding), F.conv_transpose2d,
-                               {"output_padding": output_padding})):
+                               {"output_padding": output_padding}),
+                              (nn.PlainConvTranspose2d(3, 4, kernel, stride, padding, output_padding),
+                               F.conv_transpose2d, {"output_padding": output_padding})):
         tx, tw, tb = (torch.tensor(host(a), requires_grad=True)
                       for a in (x, layer.weight.data, layer.bias.data))
         ty = fn(tx, tw, tb, stride=stride, padding=padding, **kwargs)
@@ -387,6 +364,31 @@ def test_conv_layers_match_pytorch(float64, kernel, stride, padding, output_padd
         g = backend.rng().normal(y.shape)
         ty.backward(torch.tensor(host(g)))
         layer.zero_grad()
+        np.testing.assert_allclose(host(layer.backward(g)), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.weight.grad), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(host(layer.bias.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=conv_transpose_cases(), channels=pairs(1, 3), batch=st.integers(1, 3), seed=seeds)
+def test_plain_layers_match_pytorch_on_random_shapes(float64, case, channels, batch, seed):
+    """The plain layers (what the fast ones are tested against) against PyTorch, forward and backward."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    kernel, stride, padding, output_padding, size = case
+    backend.seed(seed)
+    conv_size = tuple(max(n, k - 2 * p) for n, k, p in zip(size, kernel, padding))     # the kernel fits
+    for layer, fn, kwargs, x_size in (
+            (nn.PlainConv2d(*channels, kernel, stride, padding), F.conv2d, {}, conv_size),
+            (nn.PlainConvTranspose2d(*channels, kernel, stride, padding, output_padding), F.conv_transpose2d,
+             {"output_padding": output_padding}, size)):
+        x = backend.rng().normal((batch, channels[0], *x_size))
+        tx, tw, tb = (torch.tensor(host(a), requires_grad=True) for a in (x, layer.weight.data, layer.bias.data))
+        ty = fn(tx, tw, tb, stride=stride, padding=padding, **kwargs)
+        y = layer(x)
+        np.testing.assert_allclose(host(y), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        g = backend.rng().normal(y.shape)
+        ty.backward(torch.tensor(host(g)))
         np.testing.assert_allclose(host(layer.backward(g)), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(host(layer.weight.grad), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(host(layer.bias.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)

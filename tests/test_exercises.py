@@ -151,10 +151,18 @@ OWN_ANSWERS = {
             return grad
         """,
     "conv2d": """
-        from test_conv import conv2d_naive          # test_conv's plain loops (CS231n's conv_forward_naive)
-
-        def conv2d_forward(x, weight, bias, stride, padding):
-            return conv2d_naive(x, weight, bias, (stride, stride), (padding, padding))
+        def conv2d_forward(x, weight, bias, stride, padding):      # CS231n's conv_forward_naive
+            xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+            n, o, (kh, kw) = x.shape[0], weight.shape[0], weight.shape[2:]
+            oh, ow = (xp.shape[2] - kh) // stride + 1, (xp.shape[3] - kw) // stride + 1
+            y = np.zeros((n, o, oh, ow))
+            for b in range(n):
+                for f in range(o):
+                    for i in range(oh):
+                        for j in range(ow):
+                            window = xp[b, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                            y[b, f, i, j] = (window * weight[f]).sum() + bias[f]
+            return y
 
         def conv2d_backward(x, weight, grad_output, stride, padding):
             xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))

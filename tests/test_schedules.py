@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from minigan import schedules
+from minigan.optim import schedules
 
 
 class Pylearn2ExponentialDecay:

@@ -23,7 +23,7 @@ from ..data import mnist
 from ..gan import SimultaneousGAN, draw_noise
 from ..metrics import PARZEN_SIGMAS
 from ..optim import SGD
-from ..schedules import adjusted_momentum, exponential_decay_lr
+from ..optim.schedules import adjusted_momentum, exponential_decay_lr
 from ..training.image_loop import ImageExperiment, check_settings
 
 # -- data (mnist.yaml) -------------------------------------------------------------------------

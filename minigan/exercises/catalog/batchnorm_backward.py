@@ -71,7 +71,7 @@ EXERCISE = Exercise(
     name="batchnorm_backward", chapter=6,
     task=Text("Write batchnorm_backward(x, gamma, grad_output, eps): batch norm's training-mode backward.",
               "batchnorm_backward(x, gamma, grad_output, eps)를 작성합니다: 학습 모드 배치 정규화의 역전파."),
-    stub=STUB, look="minigan/nn/batchnorm.py, _BatchNorm.backward (docs/06_convolutions.md derives it)",
+    stub=STUB, look="minigan/nn/batchnorm.py, _PlainBatchNorm.backward, the plain version (docs/06_convolutions.md derives it)",
     reference=Text("minigan's BatchNorm1d and BatchNorm2d", "minigan의 BatchNorm1d와 BatchNorm2d"),
     solutions={"batchnorm_backward": batchnorm_backward}, outputs={"batchnorm_backward": NAMES},
     cases=cases, differences={"batchnorm_backward": differences},

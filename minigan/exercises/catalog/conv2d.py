@@ -103,7 +103,7 @@ EXERCISE = Exercise(
     name="conv2d", chapter=6,
     task=Text("Write conv2d_forward and conv2d_backward naively: a convolution layer and its three gradients.",
               "conv2d_forward와 conv2d_backward를 단순하게 작성합니다: 합성곱 층과 그 기울기 세 개."),
-    stub=STUB, look="minigan/nn/conv.py, Conv2d.forward and Conv2d.backward (im2col, col2im)",
+    stub=STUB, look="minigan/nn/conv.py, PlainConv2d.forward and PlainConv2d.backward (conv2d, conv2d_input_grad)",
     reference=Text("minigan's Conv2d", "minigan의 Conv2d"),
     solutions={"conv2d_forward": conv2d_forward, "conv2d_backward": conv2d_backward},
     outputs={"conv2d_forward": ("y",), "conv2d_backward": NAMES},

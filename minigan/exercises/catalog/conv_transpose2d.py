@@ -122,8 +122,8 @@ EXERCISE = Exercise(
     name="conv_transpose2d", chapter=6,
     task=Text("Write conv_transpose2d (the adjoint of conv2d) and its backward pass.",
               "conv_transpose2d (conv2d의 수반)와 그 역전파를 작성합니다."),
-    stub=STUB, look="minigan/nn/conv.py, ConvTranspose2d.forward and ConvTranspose2d.backward "
-                    "(transposed_convolution, convolution)",
+    stub=STUB, look="minigan/nn/conv.py, PlainConvTranspose2d.forward and PlainConvTranspose2d.backward "
+                    "(conv2d_input_grad, conv2d)",
     reference=Text("minigan's ConvTranspose2d", "minigan의 ConvTranspose2d"),
     solutions={"conv_transpose2d": conv_transpose2d, "conv_transpose2d_backward": conv_transpose2d_backward},
     outputs={"conv_transpose2d": ("y",), "conv_transpose2d_backward": NAMES},

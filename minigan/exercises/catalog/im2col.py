@@ -14,17 +14,19 @@ STUB = '''
 def im2col(x, kernel_size, stride, padding):
     """Every kh x kw window of the zero-padded images, one window per row:
 
-        cols[(n*OH + p)*OW + q, (i*kw + j)*C + c] = x_pad[n, c, p*stride + i, q*stride + j]
+        cols[(n*OH + p)*OW + q, (c*kh + i)*kw + j] = x_pad[n, c, p*stride + i, q*stride + j]
 
-    so a row lists its window's entries in the order (i, j, c), the channel fastest (minigan's
-    order). x_pad is x with `padding` zeros on each side of H and W, and
+    so a row lists its window's entries in the order (c, i, j): the window x_pad[n, :, rows, columns]
+    flattened, the order of a Conv2d weight's W[o].reshape(-1). x_pad is x with `padding` zeros on
+    each side of H and W, and
     OH = (H + 2*padding - kh) // stride + 1 (likewise OW).
 
     Shapes: x (N, C, H, W) float64; kernel_size (kh, kw); stride and padding ints.
-    Return cols, shape (N*OH*OW, kh*kw*C).
+    Return cols, shape (N*OH*OW, C*kh*kw).
 
     Hint: first write it with loops over n, p, q (np.pad pads; x_pad[n, :, rows, columns] is a
-    window, (C, kh, kw): reorder its axes before flattening it). Then, if you like, make it fast.
+    window, (C, kh, kw), to flatten into its row). Then, if you like, make it fast: one strided
+    slice per kernel offset (i, j) copies that entry of every window at once.
     """
     raise NotImplementedError
 
@@ -32,7 +34,7 @@ def im2col(x, kernel_size, stride, padding):
 def col2im(cols, x_shape, kernel_size, stride, padding):
     """The transpose of im2col: add every entry of cols back onto the pixel of x it was copied from.
 
-    Shapes: cols (N*OH*OW, kh*kw*C) float64; x_shape (N, C, H, W); kernel_size (kh, kw); stride and
+    Shapes: cols (N*OH*OW, C*kh*kw) float64; x_shape (N, C, H, W); kernel_size (kh, kw); stride and
     padding ints. Return an array of shape x_shape: each pixel holds the sum of all the entries of
     cols that im2col copied from it (a pixel read by no window holds 0).
 
@@ -48,15 +50,13 @@ def _pairs(stride, padding):
 
 
 def im2col(x, kernel_size, stride, padding):
-    """minigan's answer: conv.im2col on the channels-last view of x."""
-    return numpy.ascontiguousarray(conv.im2col(conv.to_channels_last(x), tuple(kernel_size), *_pairs(stride, padding)))
+    """minigan's answer: conv.im2col, the plain version."""
+    return numpy.ascontiguousarray(conv.im2col(x, tuple(kernel_size), *_pairs(stride, padding)))
 
 
 def col2im(cols, x_shape, kernel_size, stride, padding):
-    """minigan's answer: conv.col2im, back to channels first."""
-    n, c, h, w = x_shape
-    return numpy.ascontiguousarray(conv.to_channels_first(
-        conv.col2im(cols, (n, h, w, c), tuple(kernel_size), *_pairs(stride, padding))))
+    """minigan's answer: conv.col2im, the plain version."""
+    return numpy.ascontiguousarray(conv.col2im(cols, tuple(x_shape), tuple(kernel_size), *_pairs(stride, padding)))
 
 
 def adjoint(cols, x_shape, kernel_size, stride, padding):
@@ -72,7 +72,7 @@ GEOMETRIES = (((2, 3, 5, 5), (3, 3), 1, 1), ((1, 2, 6, 7), (2, 3), 2, 0), ((2, 1
 def _rows(x_shape, kernel_size, stride, padding):
     n, c, h, w = x_shape
     (kh, kw), s, p = kernel_size, stride, padding
-    return n * conv.conv_output_size(h, kh, s, p) * conv.conv_output_size(w, kw, s, p), kh * kw * c
+    return n * conv.conv_output_size(h, kh, s, p) * conv.conv_output_size(w, kw, s, p), c * kh * kw
 
 
 def cases(rng):
@@ -95,10 +95,10 @@ def cases(rng):
     return out
 
 
-def _channels_first_columns(x, kernel_size, stride, padding):
+def _channels_last_columns(x, kernel_size, stride, padding):
     cols = im2col(x, kernel_size, stride, padding)
     kh, kw = kernel_size
-    return cols.reshape(-1, kh, kw, x.shape[1]).transpose(0, 3, 1, 2).reshape(cols.shape)
+    return cols.reshape(-1, x.shape[1], kh, kw).transpose(0, 2, 3, 1).reshape(cols.shape)
 
 
 def _assigned(cols, x_shape, kernel_size, stride, padding):
@@ -107,7 +107,7 @@ def _assigned(cols, x_shape, kernel_size, stride, padding):
     (kh, kw), s, p = kernel_size, stride, padding
     oh, ow = conv.conv_output_size(h, kh, s, p), conv.conv_output_size(w, kw, s, p)
     out = numpy.zeros((n, c, h + 2 * p, w + 2 * p))
-    windows = cols.reshape(n, oh, ow, kh, kw, c).transpose(0, 1, 2, 5, 3, 4)
+    windows = cols.reshape(n, oh, ow, c, kh, kw)
     for i, j, k in numpy.ndindex(n, oh, ow):
         out[i, :, j * s:j * s + kh, k * s:k * s + kw] = windows[i, j, k]
     return out[:, :, p:p + h, p:p + w]
@@ -122,19 +122,20 @@ EXERCISE = Exercise(
     name="im2col", chapter=6,
     task=Text("Write im2col(x, kernel_size, stride, padding) and its transpose col2im(cols, x_shape, ...).",
               "im2col(x, kernel_size, stride, padding)과 그 전치 col2im(cols, x_shape, ...)을 작성합니다."),
-    stub=STUB, look="minigan/nn/conv.py, im2col and col2im (col2im_by_offset is the plain version)",
+    stub=STUB, look="minigan/nn/conv.py, im2col and col2im (the plain versions; conv_fast.py has the fast ones)",
     reference=Text("minigan's im2col and col2im", "minigan의 im2col과 col2im"),
     solutions={"im2col": im2col, "col2im": col2im}, outputs={"im2col": ("cols",), "col2im": ("col2im(cols)",)},
     cases=cases, differences={"col2im": adjoint},
     differences_name=Text("the adjoint of minigan's im2col (finite differences of <im2col(x), cols>)",
                           "minigan im2col의 수반 (<im2col(x), cols>의 중앙 차분)"),
     mistakes=(
-        Mistake("channel_first_columns", _channels_first_columns,
-                Text("Your columns are in the order (c, i, j). minigan's are (i, j, c), the channel fastest: entry "
-                     "(i*kw + j)*C + c of a row is x_pad[n, c, p*s + i, q*s + j] (its weight matrix has the same "
-                     "order).",
-                     "열의 순서가 (c, i, j)입니다. minigan은 채널이 가장 빨리 바뀌는 (i, j, c) 순서를 씁니다: 한 행의 "
-                     "(i*kw + j)*C + c번째 원소가 x_pad[n, c, p*s + i, q*s + j]입니다 (가중치 행렬도 같은 순서입니다)."),
+        Mistake("channel_last_columns", _channels_last_columns,
+                Text("Your columns are in the order (i, j, c), the channel fastest. Flatten each window (C, kh, kw) "
+                     "as it is: entry (c*kh + i)*kw + j of a row is x_pad[n, c, p*s + i, q*s + j], the order of a "
+                     "Conv2d weight's W[o].reshape(-1), so that y = cols @ W.reshape(O, -1).T.",
+                     "열의 순서가 채널이 가장 빨리 바뀌는 (i, j, c)입니다. 창 (C, kh, kw)를 그대로 펴세요: 한 행의 "
+                     "(c*kh + i)*kw + j번째 원소가 x_pad[n, c, p*s + i, q*s + j]이고, 이는 Conv2d 가중치 W[o].reshape(-1)의 "
+                     "순서이므로 y = cols @ W.reshape(O, -1).T가 됩니다."),
                 function="im2col"),
         Mistake("no_padding", lambda x, kernel_size, stride, padding: im2col(x, kernel_size, stride, 0),
                 Text("Pad first: the windows slide over x_pad, with `padding` zeros on each side, so "

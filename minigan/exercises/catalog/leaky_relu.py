@@ -59,7 +59,7 @@ EXERCISE = Exercise(
     name="leaky_relu", chapter=2,
     task=Text("Write leaky_relu_backward(x, grad_output, negative_slope): LeakyReLU's dL/dx.",
               "leaky_relu_backward(x, grad_output, negative_slope)를 작성합니다: LeakyReLU의 dL/dx."),
-    stub=STUB, look="minigan/nn/activations.py, LeakyReLU.backward (its forward builds the slope)",
+    stub=STUB, look="minigan/nn/activations.py, PlainLeakyReLU.backward",
     reference=Text("minigan's LeakyReLU.backward", "minigan의 LeakyReLU.backward"),
     solutions={"leaky_relu_backward": leaky_relu_backward}, outputs={"leaky_relu_backward": ("dL/dx",)},
     cases=cases, differences={"leaky_relu_backward": differences},
