@@ -412,6 +412,7 @@ for number, code in blocks:
 
 
 @pytest.mark.slow
+@pytest.mark.docs_examples
 @pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=ids(PAGES_WITH_EXAMPLES))
 def test_python_examples_run(page):
     """The page's runnable blocks, in order, in one fresh namespace, from the repository root, on NumPy
