@@ -1,4 +1,4 @@
-"""What each speed-up of docs/performance.md buys, measured in one process.
+"""What each speed-up of docs/appendix_fast_numpy.md buys, measured in one process.
 
 The old implementations are kept below; the script swaps them in and out of
 minigan and times the training step for each cumulative variant (before, then

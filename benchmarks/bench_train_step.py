@@ -76,7 +76,7 @@ def parse_args(argv=None):
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     p.add_argument("--plain", action="store_true",
                    help="also time minigan's plain versions (nn.plain_copy of the same networks, optim.PlainAdam), "
-                        "interleaved with the fast ones (docs/fast_paths.md)")
+                        "interleaved with the fast ones (docs/appendix_fast_numpy.md)")
     p.add_argument("--no-tutorial", action="store_true",
                    help="skip the extra PyTorch variant that trains as the tutorial does (no detach, no freeze)")
     p.add_argument("--no-joint", action="store_true",

@@ -1,4 +1,4 @@
-"""Time each fast path beside its plain version: what each trick buys (docs/fast_paths.md).
+"""Time each fast path beside its plain version: what each trick buys (docs/appendix_fast_numpy.md).
 
 For each layer with a plain version (nn.Plain*), one forward and one backward at the DCGAN's and
 the cGAN's shapes, float32, the fast and the plain layer with the same weights and input, timed

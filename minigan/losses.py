@@ -103,7 +103,7 @@ class BCEWithLogitsLoss:
     """Mean BCE on logits a (before the sigmoid): BCE(sigmoid(a), y), stable for any a.
 
     Written as max(a, 0) - a y + log(1 + exp(-|a|)), which never overflows, and
-    whose derivative fuses into dL/da = (sigmoid(a) - y) / n (see docs/backprop.md).
+    whose derivative fuses into dL/da = (sigmoid(a) - y) / n (see docs/02_backprop.md).
     """
 
     def __init__(self):

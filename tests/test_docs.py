@@ -7,7 +7,7 @@ Conventions these tests read (the same ones the English pages already use):
   several names separated by commas: [`ReLU.backward`, `LeakyReLU.backward`](...). Call syntax and a
   leading module path are allowed (`SGD(momentum=...)`, `toy.batches`, `nn.module.is_rowwise`).
   A fragment on a code link names the same way: [text](../minigan/gan.py#GAN.discriminator_step).
-  A fragment on a page link is a heading's GitHub anchor: [§3](performance.md#3-float32-throughout).
+  A fragment on a page link is a heading's GitHub anchor: [§6](appendix_fast_numpy.md#6-float32-throughout).
 - A ```python block runs, in order with the page's other blocks, from the repository root, unless the
   line just before its fence is `<!-- excerpt -->`: then it is a fragment, skipped with that reason.
 - The glossary (docs/ko/glossary.md) is a set of tables whose "discouraged" column lists, comma-separated,

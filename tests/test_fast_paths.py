@@ -1,4 +1,4 @@
-"""The speed-ups of docs/performance.md change how, never what, is computed."""
+"""The speed-ups of docs/appendix_fast_numpy.md change how, never what, is computed."""
 import numpy as np
 import pytest
 

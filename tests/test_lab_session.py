@@ -184,7 +184,7 @@ def test_look_inside_names_the_code_that_ran(session):
     assert "LeakyReLU.backward" in functions and "Rescale.backward" in functions
     linear = result["sources"]["Linear.backward"]
     assert linear["file"] == "minigan/nn/linear.py" and linear["source"].lstrip().startswith("def backward")
-    assert linear["chapter"]["en"] == {"page": "docs/backprop.md", "anchor": "linear--linearbackward"}
+    assert linear["chapter"]["en"] == {"page": "docs/02_backprop.md", "anchor": "linear--linearbackward"}
     with pytest.raises(ConfigError, match="^index: expected"):
         session.inspect(NUM_SAMPLES)
 

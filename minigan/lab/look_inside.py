@@ -44,7 +44,7 @@ def _anchor(heading: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def chapter_section(page: str, qualname: str):
-    """The anchor of the heading of ``page`` (e.g. "docs/backprop.md") that names `qualname`, "" for the
+    """The anchor of the heading of ``page`` (e.g. "docs/02_backprop.md") that names `qualname`, "" for the
     page's top when none does, None when the page is not there (an installed package has no docs)."""
     path = ROOT / page
     if not path.is_file():
@@ -68,7 +68,7 @@ def source_of(function) -> dict:
         shown = file.as_posix()
     return {"file": shown, "function": name, "line": first, "source": "".join(lines),
             "chapter": {lang: {"page": page, "anchor": chapter_section(page, name)}
-                        for lang, page in (("en", "docs/backprop.md"), ("ko", "docs/ko/backprop.md"))}}
+                        for lang, page in (("en", "docs/02_backprop.md"), ("ko", "docs/ko/02_backprop.md"))}}
 
 
 def describe(layer) -> str:

@@ -22,7 +22,7 @@
 **Plain and fast.** Where a layer has a fast path, its plain version is the one the docs derive,
 the obvious NumPy, at the top of the same file (a blank: the layer is plain already). The fast class
 keeps the public name, subclasses the plain one (same arguments, parameters, layouts, ``state_dict``
-keys) and computes the same numbers (tests/test_plain_vs_fast.py); docs/fast_paths.md measures what
+keys) and computes the same numbers (tests/test_plain_vs_fast.py); docs/appendix_fast_numpy.md measures what
 each fast path buys. To compute the plain way, build from the ``Plain*`` classes, or copy a network
 with ``plain_copy(net)``. The plain layers compute all of dL/dx where ``input_grad`` asks for less
 (``backward_to`` cuts it). Optimizers: minigan.optim's table.

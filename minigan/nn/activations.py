@@ -70,7 +70,7 @@ class PlainLeakyReLU(Module):
 class LeakyReLU(PlainLeakyReLU):
     """``PlainLeakyReLU``, its slope f'(x) built by arithmetic instead of ``xp.where`` (whose branch on a
     random sign costs ~4 ns an element on NumPy): 9x the plain layer's speed on (64, 1024) float32
-    (docs/fast_paths.md). Forward caches the slope; backward is one product."""
+    (docs/appendix_fast_numpy.md). Forward caches the slope; backward is one product."""
 
     def forward(self, x):
         check_floating(self, x)

@@ -12,7 +12,7 @@ estimates move toward the batch's statistics (the *unbiased* variance, as in PyT
 
 Eval mode: mu, var are the running estimates (constants). The running estimates are
 buffers (``Module.buffer_names``): saved in ``state_dict`` but not trained.
-docs/convolutions.md derives the backward pass. ``PlainBatchNorm1d``/``PlainBatchNorm2d`` compute it
+docs/06_convolutions.md derives the backward pass. ``PlainBatchNorm1d``/``PlainBatchNorm2d`` compute it
 as written there; ``BatchNorm1d``/``BatchNorm2d`` compute the same in fewer passes over memory.
 """
 from __future__ import annotations
@@ -94,7 +94,7 @@ class _PlainBatchNorm(Module):
 
         dL/dgamma = sum g x_hat (C,),  dL/dbeta = sum g (C,),
         training: dL/dx = gamma / sqrt(var + eps) * (g - mean(g) - x_hat mean(g x_hat))
-                  (mu and var depend on x; docs/convolutions.md derives it);
+                  (mu and var depend on x; docs/06_convolutions.md derives it);
         eval:     dL/dx = gamma / sqrt(var + eps) * g  (the running statistics are constants)."""
         check_forward_called(self, self._cache)
         x_hat, inv_std, training = self._cache
@@ -129,11 +129,11 @@ class PlainBatchNorm2d(_PlainBatchNorm):
     ndim, layout = 4, "(N, C, H, W)"
 
 
-# -- the fast path: the same numbers in fewer passes over memory (docs/fast_paths.md) --------------
+# -- the fast path: the same numbers in fewer passes over memory (docs/appendix_fast_numpy.md) --------------
 class _BatchNorm(_PlainBatchNorm):
     """The plain batch norm in fewer passes over memory: x - mu computed once, x_hat folded into the scale
     (never stored), the per-channel sums by a matrix-vector product or ``einsum`` (below). At DCGAN's
-    shapes, batch 64: 1.6-2.0x the plain layer's speed (docs/fast_paths.md)."""
+    shapes, batch 64: 1.6-2.0x the plain layer's speed (docs/appendix_fast_numpy.md)."""
 
     parameter_type = Parameter
     # einsum subscripts of sum_{axes} a * b per channel: one pass, where (a * b).sum(axes) makes

@@ -10,10 +10,10 @@ zero-padded input into one row of a matrix ``cols``; then, with W the weight as 
     ConvTranspose2d:  y = col2im(X @ W)                (the same operation as Conv2d's dL/dx)
     its dL/dx:        dx = im2col(g) @ W^T             (the same operation as Conv2d's forward)
 
-so the two layers are each other's adjoints (docs/convolutions.md derives this). ``PlainConv2d`` and
+so the two layers are each other's adjoints (docs/06_convolutions.md derives this). ``PlainConv2d`` and
 ``PlainConvTranspose2d`` compute exactly that, NCHW, with ``im2col`` and ``col2im`` as one strided slice
 per kernel offset (i, j). ``Conv2d`` and ``ConvTranspose2d``, the library's layers, subclass them (same
-arguments, parameters, layouts, numbers) and run conv_fast.py's kernels instead (docs/fast_paths.md).
+arguments, parameters, layouts, numbers) and run conv_fast.py's kernels instead (docs/appendix_fast_numpy.md).
 """
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ class PlainConvTranspose2d(_PlainConvNd):
         return super().extra_repr() + f", output_padding={self.output_padding}"
 
 
-# -- the fast path: the same layers by conv_fast.py's kernels (docs/fast_paths.md) ----------
+# -- the fast path: the same layers by conv_fast.py's kernels (docs/appendix_fast_numpy.md) ----------
 from . import conv_fast  # noqa: E402  (here, below conv_output_size, which conv_fast imports)
 from .conv_fast import to_channels_first, to_channels_last  # noqa: E402
 
@@ -270,7 +270,7 @@ from .conv_fast import to_channels_first, to_channels_last  # noqa: E402
 class Conv2d(PlainConv2d):
     """``PlainConv2d`` in channels-last memory, through the batch in cache-sized blocks (conv_fast.py), and
     able to skip dL/dx (``input_grad``): DCGAN's D layers, batch 64, 1.5-1.8x the plain layer's speed
-    (docs/fast_paths.md). Outputs are NCHW views of channels-last memory."""
+    (docs/appendix_fast_numpy.md). Outputs are NCHW views of channels-last memory."""
 
     skips_input_grad = True
     parameter_type = Parameter
@@ -299,7 +299,7 @@ class Conv2d(PlainConv2d):
 class ConvTranspose2d(PlainConvTranspose2d):
     """``PlainConvTranspose2d`` in channels-last memory, through the batch in cache-sized blocks, by sub-pixel
     phases where the stride divides the kernel (conv_fast.py): DCGAN's G layer 128 -> 64, batch 64, 1.9x the
-    plain layer's speed (docs/fast_paths.md). Outputs are NCHW views of channels-last memory."""
+    plain layer's speed (docs/appendix_fast_numpy.md). Outputs are NCHW views of channels-last memory."""
 
     parameter_type = Parameter
 

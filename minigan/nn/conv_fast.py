@@ -1,7 +1,7 @@
 """The fast convolution kernels behind ``nn.Conv2d`` and ``nn.ConvTranspose2d`` (conv.py has the plain ones).
 
 They compute what conv.py's ``im2col``, ``col2im``, ``conv2d`` and ``conv2d_input_grad`` compute, with
-four tricks, each measured in docs/fast_paths.md (docs/performance.md §6 tells the story):
+four tricks, each measured in docs/appendix_fast_numpy.md (the DCGAN's log in benchmarks/RESULTS.md tells the story):
 
 - channels-last memory (N, H, W, C): the GEMM operands are plain matrices, im2col copies runs of
   kw*C numbers (5-8x faster than channels-first at DCGAN's shapes), outputs are NCHW *views*;

@@ -11,7 +11,7 @@ The statistics are the image's own, in training and in evaluation alike: no runn
 image is normalised without looking at the others (``rowwise``). That is what style transfer and
 CycleGAN's generators want: one image's contrast is not the batch's business.
 
-The backward pass is batch norm's (docs/convolutions.md) with the statistics per (n, c) instead of
+The backward pass is batch norm's (docs/06_convolutions.md) with the statistics per (n, c) instead of
 per c. The code is kept here, self-contained, rather than shared with batchnorm.py: batch norm's
 sums run over (N, H, W) per channel and its module carries running statistics, and sharing would
 mean reshaping batch norm around instance norm's axes.
@@ -78,7 +78,7 @@ class InstanceNorm2d(Module):
         dL/dx = gamma / sqrt(var + eps) * (g - mean(g) - x_hat mean(g x_hat))   (N, C, H, W),
             the per-(n, c) statistics (N, C) broadcast over H, W; gamma = 1 when affine=False.
             It is batch norm's training-mode formula (mu and var depend on x) with means over H, W
-            of one image instead of over N, H, W (docs/convolutions.md derives both).
+            of one image instead of over N, H, W (docs/06_convolutions.md derives both).
         affine=True: dL/dgamma = sum over n, h, w of g x_hat (C,),  dL/dbeta = sum over n, h, w of g (C,)."""
         check_forward_called(self, self._cache)
         centred, inv_std = self._cache

@@ -49,7 +49,7 @@ class Parameter(PlainParameter):
     """``PlainParameter`` with a lazily zeroed gradient, what every layer but the ``Plain*`` ones uses.
 
     ``clear_grad`` only marks ``grad`` empty, and the next ``accumulate_product`` writes ``a @ b`` into it:
-    no pass of zeros, no temporary (cGAN step, batch 64: 21.9 -> 21.0 ms; docs/fast_paths.md).
+    no pass of zeros, no temporary (cGAN step, batch 64: 21.9 -> 21.0 ms; docs/appendix_fast_numpy.md).
     Reading ``grad`` while it is empty writes the zeros first, so it always reads as the plain one.
     """
 

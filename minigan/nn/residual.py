@@ -19,7 +19,7 @@ class Residual(Module):
     That one addition is what keeps deep networks trainable: through a plain stack of n layers the
     gradient is a product of n Jacobians and shrinks (or grows) geometrically; through n residual
     blocks each factor is I + J_k, and the term I carries g down to the input unchanged, however
-    small the branches' Jacobians J_k are (docs/backprop.md shows it).
+    small the branches' Jacobians J_k are (docs/02_backprop.md shows it).
 
     Row-wise exactly when the branch is (``is_rowwise``).
     """

@@ -8,7 +8,7 @@
 | schedules | pylearn2's learning-rate decay and momentum ramp | | schedules.py |
 
 The fast version is the default; ``optim.PlainAdam`` is the same algorithm as written in the paper, and
-its ``state_dict`` loads into ``Adam`` and back. docs/fast_paths.md measures what each fast path buys.
+its ``state_dict`` loads into ``Adam`` and back. docs/appendix_fast_numpy.md measures what each fast path buys.
 """
 from . import schedules
 from .adam import Adam, PlainAdam

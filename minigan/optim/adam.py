@@ -5,7 +5,7 @@
     θ <- θ - lr * m_hat / (sqrt(v_hat) + eps)
 
 for every parameter θ with gradient g, t counting the steps from 1 (PyTorch's rule, eps outside
-the square root as in the paper's Algorithm 1). docs/backprop.md §4 explains the bias correction.
+the square root as in the paper's Algorithm 1). docs/02_backprop.md §4 explains the bias correction.
 Their ``state_dict``s have the same keys (lr, betas, eps, t, and m and v flattened, PyTorch's
 moments), so either loads the other's.
 """
@@ -90,7 +90,7 @@ class PlainAdam(Optimizer):
 
 class Adam(PlainAdam):
     """``PlainAdam`` on one packed buffer (optimizer.py), in place, with two more tricks: 1.9x PlainAdam's
-    speed on the cGAN's networks (docs/fast_paths.md).
+    speed on the cGAN's networks (docs/appendix_fast_numpy.md).
 
     - scaled moments m~ = m / (1 - b1), v~ = v / (1 - b2): each average is one multiply and one add,
       ten passes over the buffer instead of twelve (Adam on D's 1.47 M parameters: 1.94 -> 1.80 ms);
