@@ -5,6 +5,7 @@
     python demos/dcgan_mnist.py --data DIR --pack 4 --minibatch-kernels 50 --epochs 8   # unconditional, even classes
     python demos/dcgan_mnist.py --download                  # fetch MNIST first (MD5-checked)
     python demos/dcgan_mnist.py --resume --epochs 10        # continue exactly where the last checkpoint stopped
+    python demos/dcgan_mnist.py --data DIR --conditional --init pretrained --epochs 2   # G from the shipped dcgan
 
 Writes to --out (default outputs/dcgan_mnist): after every epoch grid_3x3.png, grid_10x10.png
 (fixed z; one row per digit with --conditional; copies per epoch in epochs/), loss_curves.png
@@ -46,6 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--ema", type=cli.bounded(0, 1, high_open=True), default=defaults.ema_decay, metavar="DECAY",
                    help="draw samples from an exponential moving average of G's weights with this factor, "
                         "e.g. 0.999 (docs/dcgan.md section 5.2; default: %(default)s, off)")
+    cli.add_init_argument(p)
     return p.parse_args(argv)
 
 

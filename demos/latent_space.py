@@ -1,7 +1,8 @@
 """A tour of a trained MNIST generator's latent space.
 
-    python demos/mnist_cgan.py ...           # first, train (writes outputs/mnist_cgan/generator.npz)
-    python demos/latent_space.py             # then, the tour
+    python demos/latent_space.py                     # the shipped cGAN: runs in seconds, nothing to train
+    python demos/latent_space.py --model dcgan       # another shipped generator (minigan/pretrained/)
+    python demos/latent_space.py --checkpoint outputs/mnist_cgan/generator.npz   # your own trained one
 
 Writes to --out (default outputs/latent_space):
   interpolation.png  lerp and slerp between the same pairs of z, and |z(t)| along each path
@@ -24,7 +25,8 @@ import numpy  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, latent  # noqa: E402
 from minigan.training import image_sampling  # noqa: E402
-from minigan.demo_tools.cli import add_debug_argument, add_lang_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan.demo_tools.cli import (add_debug_argument, add_generator_arguments, add_lang_argument,  # noqa: E402
+                                    load_generator, non_negative_int, positive, run_main)
 from minigan.demo_tools.figure_text import set_language, text  # noqa: E402
 from minigan.demo_tools.plots import show_images as show  # noqa: E402
 
@@ -35,8 +37,7 @@ STRENGTHS = (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5)   # in units of |thick - thin
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--checkpoint", type=pathlib.Path, default=ROOT / "outputs" / "mnist_cgan" / "generator.npz",
-                   help="generator.npz or checkpoint.npz written by an MNIST demo (mnist_cgan, paper_table1, dcgan_mnist)")
+    add_generator_arguments(p, default_model="cgan")
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "latent_space")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--steps", type=positive(int), default=10, help="images along each interpolation")
@@ -112,10 +113,7 @@ def arithmetic_figure(G, dim, rng, samples, path, n=8, output="tanh"):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     set_language(args.lang)
-    if not args.checkpoint.is_file():
-        raise SystemExit(f"--checkpoint {args.checkpoint} does not exist: train first with "
-                         "python demos/mnist_cgan.py (it writes OUT/generator.npz)")
-    G, config = image_sampling.load_generator(args.checkpoint)
+    G, config, _ = load_generator(args)
     dim, output = int(config["noise_dim"]), config["output"]
     rng = backend.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)

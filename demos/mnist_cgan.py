@@ -5,6 +5,7 @@
     python demos/mnist_cgan.py --data DIR --auxiliary-classifier   # AC-GAN: D also names the digit
     python demos/mnist_cgan.py --data DIR --train-split test --epochs 30   # development run
     python demos/mnist_cgan.py --resume                # continue after an interruption
+    python demos/mnist_cgan.py --data DIR --init pretrained --epochs 5   # G starts from the shipped cgan
 
 Writes to --out (default outputs/mnist_cgan): after every epoch grid_3x3.png (the
 tutorial's nine samples, digits 0-8), grid_10x10.png (one row per digit, one fixed z
@@ -41,6 +42,7 @@ def parse_args(argv=None):
     p.add_argument("--auxiliary-classifier", action="store_true",
                    help="AC-GAN (Odena et al. 2017): D reads the image alone and predicts its digit; G is "
                         "rewarded when D reads its sample as the asked-for digit")
+    cli.add_init_argument(p)
     return p.parse_args(argv)
 
 

@@ -149,6 +149,26 @@ def add_image_gan_arguments(parser, settings, out_default):
     add_run_arguments(parser, out_default)
 
 
+def add_init_argument(parser) -> None:
+    """--init random|pretrained: where a training demo's generator starts (:func:`initial_generator`)."""
+    parser.add_argument("--init", choices=["random", "pretrained"], default="random",
+                        help="where G starts: 'random' (the recipe's initialisation) or 'pretrained' (the generator "
+                             "shipped with minigan for these settings, to continue its training: "
+                             "python -m minigan.pretrained list). D and both optimizers start fresh either way, "
+                             "and --epochs counts the new epochs; ignored with --resume (default: %(default)s)")
+
+
+def initial_generator(experiment, args):
+    """The shipped generator's weights when ``args.init`` is "pretrained" (else None), said on stderr."""
+    if getattr(args, "init", "random") != "pretrained" or args.resume:
+        return None
+    from .. import pretrained
+    name, weights = pretrained.initial_weights(experiment)
+    print(f"--init pretrained: G starts from the shipped {name} generator ({pretrained.file_of(name)}); "
+          "D starts fresh", file=sys.stderr)
+    return weights
+
+
 def run_image_demo(experiment, args) -> dict:
     """Train ``experiment`` as the demo's ``args`` say (data, resume, figures); print and return the summary."""
     import sys
@@ -157,6 +177,7 @@ def run_image_demo(experiment, args) -> dict:
     from . import plots
     from ..data import mnist
     start_run(args)
+    start = initial_generator(experiment, args)     # before the data: a wrong --init fails at once
     folder = mnist.data_folder(args.data)
     if args.download:
         mnist.download_mnist(folder)
@@ -164,7 +185,8 @@ def run_image_demo(experiment, args) -> dict:
     figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
     summary = image_loop.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
-                                   args=command_line(args), classifier=cached_classifier())
+                                   args=command_line(args), classifier=cached_classifier(),
+                                   generator_weights=start)
     final = summary["final_epoch_means"]
     for line in health.summary_lines(summary["health"]):
         print(f"health: {line}", file=sys.stderr)
@@ -173,6 +195,50 @@ def run_image_demo(experiment, args) -> dict:
           f"last epoch: D(x) {final['D(x)']:.3f}, D(G(z)) {final['D(G(z))']:.3f}, "
           f"d_loss {final['d_loss']:.3f}, g_loss {final['g_loss']:.3f}. Outputs in {args.out}", file=sys.stdout)
     return summary
+
+
+# -- a trained generator: a shipped one (minigan.pretrained) or the learner's own ------------------
+def add_generator_arguments(parser, default_model: str | None = None) -> None:
+    """--model (a generator shipped with minigan; ``default_model`` when neither flag is given)
+    and --checkpoint (the learner's own run). :func:`load_generator` reads them."""
+    from .. import pretrained
+    default = f" (default, without --checkpoint: {default_model})" if default_model else ""
+    parser.add_argument("--model", choices=pretrained.names(), default=argparse.SUPPRESS,   # absent: not chosen
+                        help=f"a pre-trained generator shipped with minigan, nothing to train{default}: "
+                             + "; ".join(f"{name}: {m[2]}" for name, m in pretrained.MODELS.items()))
+    parser.add_argument("--checkpoint", type=pathlib.Path, default=None,
+                        help="use your own trained generator instead: a run's generator.npz or checkpoint.npz "
+                             "(demos/mnist_cgan.py, dcgan_mnist.py, paper_table1.py write them in --out)")
+    parser.set_defaults(default_model=default_model)
+
+
+def chosen_model(args) -> str | None:
+    """The shipped model --model named, or None when it was not given (:func:`add_generator_arguments`)."""
+    return getattr(args, "model", None)
+
+
+def load_generator(args):
+    """The generator that ``args`` (:func:`add_generator_arguments`) name: (generator in eval mode,
+    config, the file it came from). Without --checkpoint, the shipped --model (or the default);
+    with both, the checkpoint must be that model (``minigan.pretrained.model_name``)."""
+    from .. import pretrained
+    from ..training import image_sampling
+    chosen = chosen_model(args)
+    if args.checkpoint is None:
+        model = chosen or args.default_model
+        if model is None:
+            raise ValueError("give --model (a generator shipped with minigan) or --checkpoint (your own trained one)")
+        generator, config = pretrained.load_pretrained(model)
+        return generator, config, pretrained.file_of(model)
+    if not args.checkpoint.is_file():
+        raise FileNotFoundError(f"--checkpoint {args.checkpoint} does not exist: train first (e.g. python "
+                                "demos/mnist_cgan.py --out OUT writes OUT/generator.npz), or use a shipped --model")
+    generator, config = image_sampling.load_generator(args.checkpoint)
+    found = pretrained.model_name(config)
+    if chosen is not None and found != chosen:
+        raise ValueError(f"--checkpoint {args.checkpoint} is {found or 'a ' + config['experiment'] + ' generator'}, "
+                         f"not --model {chosen}; leave --model out to use it as it is")
+    return generator, config, args.checkpoint
 
 
 # -- errors: one clear message, not a traceback ---------------------------------------------

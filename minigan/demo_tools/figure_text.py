@@ -65,6 +65,8 @@ TEXT = {
     "epoch.conditional_grid": {"en": "epoch {epoch}: row = label, column = fixed z",
                                "ko": "에포크 {epoch}: 행 = 레이블, 열 = 고정한 z"},
     "epoch.grid": {"en": "epoch {epoch}: fixed z", "ko": "에포크 {epoch}: 고정한 z"},
+    "generate.grid": {"en": "{model}: row = label, column = sample (seed {seed})",
+                      "ko": "{model}: 행 = 레이블, 열 = 샘플 (시드 {seed})"},
     "image_curves.d_loss": {"en": "D loss (BCE real + fake) / 2", "ko": "판별자 손실 (진짜 BCE + 가짜 BCE) / 2"},
     "image_curves.g_loss": {"en": "G loss -log D(G(z))", "ko": "생성자 손실 -log D(G(z))"},
     "image_curves.d_real": {"en": "D(x), real", "ko": "D(x), 진짜"},

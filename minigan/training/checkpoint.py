@@ -97,11 +97,13 @@ def check_finite(state: dict, what: str = "state") -> None:
             "(see docs/training_health.md); the previous checkpoint, if any, is left as it was")
 
 
-def save(path, state: dict, check: bool = False) -> pathlib.Path:
+def save(path, state: dict, check: bool = False, compress: bool = False) -> pathlib.Path:
     """Write ``state`` to ``path`` atomically. Returns the path.
 
     check: first refuse a state that holds NaN or infinity (:func:`check_finite`), so a
-    diverged run never overwrites its last good checkpoint."""
+    diverged run never overwrites its last good checkpoint.
+    compress: deflate the entries (``numpy.savez_compressed``): smaller, slower to write; for
+    files that ship, not for the checkpoint written every epoch. :func:`load` reads both."""
     path = pathlib.Path(path)
     if check:
         check_finite(state, f"checkpoint {path}")
@@ -113,7 +115,7 @@ def save(path, state: dict, check: bool = False) -> pathlib.Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            numpy.savez(f, **payload)
+            (numpy.savez_compressed if compress else numpy.savez)(f, **payload)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)

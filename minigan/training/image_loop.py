@@ -176,9 +176,19 @@ def _check_images(images, labels, conditional: bool):
     return images
 
 
+def start_generator_from(gan: GAN, weights: dict) -> None:
+    """Load ``weights`` into G (and into its weight average, with ``ema_decay``), in place.
+    ValueError when they do not fit G (another architecture)."""
+    try:
+        for net in (gan.generator, gan.sampler):
+            net.load_state_dict(weights)
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"the starting generator's weights do not fit this experiment's generator: {exc}") from None
+
+
 def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = False, overwrite: bool = False,
           on_epoch_end=None, show_progress: bool = True, args: dict | None = None,
-          samples_per_class: int = 1000, classifier=None) -> dict:
+          samples_per_class: int = 1000, classifier=None, generator_weights: dict | None = None) -> dict:
     """Train ``experiment`` on host ``images`` (N, 784) in [0, 1] with ``labels`` (N,); write to ``out``.
 
     resume: continue from ``out/checkpoint.npz`` (same experiment and settings; ``epochs`` may grow).
@@ -187,6 +197,9 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
     args: e.g. the demo's command line, stored in the checkpoint.
     samples_per_class: samples.npy holds 10 times this many images.
     classifier: an MNIST classifier (``minigan.classifier``) for the health check of the final samples.
+    generator_weights: start G from these weights (a state dict, e.g. a shipped generator's:
+    ``minigan.pretrained.initial_weights``) instead of its random initialisation; D, both optimizers
+    and the epoch count start afresh. Ignored on resume (the checkpoint holds G).
     Returns the summary (also written to out/summary.json).
     """
     out = pathlib.Path(out)
@@ -196,6 +209,8 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
     checkpoint.check_start(path, resume, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     gan = experiment.build_gan(images)
+    if generator_weights is not None and not resume:
+        start_generator_from(gan, generator_weights)
     batches = mnist.Minibatches(experiment.model_inputs(images), labels if experiment.conditional else None,
                                 settings.batch_size, seed=settings.seed)
     steps = iterations_per_epoch(len(images), settings.batch_size, settings.k)

@@ -85,14 +85,25 @@ def label_grid_inputs(rows: int = 10, cols: int = 10, seed: int = 0, noise_dim: 
 
 
 # -- generator files -------------------------------------------------------------------
-def save_generator(path, experiment, generator_module, **info) -> pathlib.Path:
-    """Write ``generator.npz``: the weights and the config that rebuilds them (``experiment.generator_config``)."""
+def save_generator(path, experiment, generator_module, *, dtype=None, compress: bool = False, **info) -> pathlib.Path:
+    """Write ``generator.npz``: the weights and the config that rebuilds them (``experiment.generator_config``).
+
+    dtype: round the floating-point weights to it, e.g. "float16" for the shipped generators (half
+    the bytes; :func:`load_generator` casts them back to the default dtype); the config says so.
+    compress: deflate the file (``checkpoint.save``). Rounded weights that overflow (float16 stops
+    at 65504) are refused, not saved."""
+    weights = generator_module.state_dict()
+    if dtype is not None:
+        weights = {k: v.astype(dtype) if v.dtype.kind == "f" else v for k, v in weights.items()}
+        info = {**info, "weights_dtype": numpy.dtype(dtype).name}
     config = {**experiment.generator_config(), **info}
-    return checkpoint.save(path, {"generator": generator_module.state_dict(), "config": config})
+    return checkpoint.save(path, {"generator": weights, "config": config}, check=dtype is not None,
+                           compress=compress)
 
 
 def load_generator(path):
-    """Rebuild a trained generator from ``generator.npz`` or a training ``checkpoint.npz``.
+    """Rebuild a trained generator from ``generator.npz`` or a training ``checkpoint.npz``
+    (or a shipped float16 file: ``minigan.pretrained``; the weights load in the default dtype).
 
     A checkpoint of a run with ``ema_decay`` gives its weight average (``GAN.sampler``), as
     generator.npz does. Returns (generator in eval mode, config): the config has at least ``experiment``,
