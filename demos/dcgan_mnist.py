@@ -1,4 +1,4 @@
-"""Train a DCGAN (Radford et al. 2015) on MNIST, from scratch on NumPy/CuPy.
+"""Train a DCGAN (Radford et al. 2016) on MNIST, from scratch on NumPy/CuPy.
 
     python demos/dcgan_mnist.py --data DIR                  # unconditional, 5 epochs of 60,000 images
     python demos/dcgan_mnist.py --data DIR --conditional    # G reads the digit; a projection discriminator
@@ -10,7 +10,7 @@
 Writes to --out (default outputs/dcgan_mnist): after every epoch grid_3x3.png, grid_10x10.png
 (fixed z; one row per digit with --conditional; copies per epoch in epochs/), loss_curves.png
 and checkpoint.npz; at the end samples.npy (10000, 784) in [0, 1], labels.npy (--conditional),
-generator.npz and summary.json. The recipe is minigan/experiments/dcgan.py; see docs/dcgan.md.
+generator.npz and summary.json. The recipe is minigan/experiments/dcgan.py; see docs/07_dcgan.md.
 """
 from __future__ import annotations
 
@@ -40,13 +40,13 @@ def parse_args(argv=None):
     p.add_argument("--pack", type=cli.positive(int), default=defaults.pack,
                    help="PacGAN: D judges PACK images at once, stacked as channels (unconditional only; default: %(default)s)")
     p.add_argument("--batchnorm-output", action="store_true",
-                   help="break a DCGAN guideline on purpose: batch norm on G's output (docs/dcgan.md section 5)")
+                   help="break a DCGAN guideline on purpose: batch norm on G's output (docs/07_dcgan.md section 5)")
     p.add_argument("--minibatch-kernels", type=cli.non_negative_int, default=defaults.minibatch_kernels, metavar="B",
                    help="minibatch discrimination on D's features with B kernels (Salimans et al. 2016; "
-                        "docs/dcgan.md section 5.2; default: %(default)s, off)")
+                        "docs/07_dcgan.md section 5.2; default: %(default)s, off)")
     p.add_argument("--ema", type=cli.bounded(0, 1, high_open=True), default=defaults.ema_decay, metavar="DECAY",
                    help="draw samples from an exponential moving average of G's weights with this factor, "
-                        "e.g. 0.999 (docs/dcgan.md section 5.2; default: %(default)s, off)")
+                        "e.g. 0.999 (docs/07_dcgan.md section 5.2; default: %(default)s, off)")
     cli.add_init_argument(p)
     return p.parse_args(argv)
 

@@ -23,7 +23,7 @@ Protocols (``--train-split``):
          A = Parzen validation and Fréchet real reference, B = Parzen test and Fréchet target.
 
 Writes OUT/evaluation.json (OUT = --out, default the samples folder) and prints a table.
-See docs/evaluating_gans.md for what each number does and does not tell.
+See docs/09_evaluating_gans.md for what each number does and does not tell.
 """
 from __future__ import annotations
 

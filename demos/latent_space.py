@@ -8,7 +8,7 @@ Writes to --out (default outputs/latent_space):
   interpolation.png  lerp and slerp between the same pairs of z, and |z(t)| along each path
   labels.png         the same z under each of the 10 labels (style is in z, the digit in the label)
   arithmetic.png     z + s * (mean z of thick-stroke samples - mean z of thin-stroke ones)
-See docs/conditional_gan.md.
+See docs/05_conditional_gan.md.
 """
 from __future__ import annotations
 

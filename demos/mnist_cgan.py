@@ -11,7 +11,7 @@ Writes to --out (default outputs/mnist_cgan): after every epoch grid_3x3.png (th
 tutorial's nine samples, digits 0-8), grid_10x10.png (one row per digit, one fixed z
 per column; copies per epoch in epochs/), loss_curves.png and checkpoint.npz; at
 the end samples.npy, labels.npy, generator.npz and summary.json.
-The recipe is minigan/experiments/mnist_cgan.py; see docs/conditional_gan.md.
+The recipe is minigan/experiments/mnist_cgan.py; see docs/05_conditional_gan.md.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ Writes to --out (default outputs/paper_table1): per epoch grid_10x10.png, loss_c
 checkpoint.npz (and, with --parzen-every, parzen_over_training.json/.png); at the end samples.npy
 (the 10,000 Parzen centres, (10000, 784) in [0, 1]), figure2.png (samples; the rightmost column is
 the training image nearest to its neighbour), generator.npz and summary.json. See
-docs/evaluating_gans.md, "Table 1 reproduced".
+docs/09_evaluating_gans.md, "Table 1 reproduced".
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figure for docs/training_health.md: real 1-D runs, healthy and not, with minigan.health's episodes shaded.
+"""Figure for docs/10_training_health.md: real 1-D runs, healthy and not, with minigan.health's episodes shaded.
 
 Four short runs of the 1-D GAN (``minigan.toy_1d``), about half a minute of CPU in all:
 

@@ -12,7 +12,7 @@ subclass that the image loop trains.
 | | toy_2d.py | the 2-D GANs of the ring and the grid, PacGAN's recipes (``demos/ring_2d.py``) |
 | ``mnist_cgan`` | mnist_cgan.py | the classic PyTorch tutorial's MLP conditional GAN (and AC-GAN) |
 | ``paper_mnist`` | paper_mnist.py | Goodfellow et al. (2014)'s MNIST GAN: Maxout D, SGD with momentum |
-| ``dcgan`` | dcgan.py | DCGAN (Radford et al. 2015) sized for 28x28 |
+| ``dcgan`` | dcgan.py | DCGAN (Radford et al. 2016) sized for 28x28 |
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DCGAN (Radford, Metz & Chintala 2015), sized for 28x28 MNIST digits.
+"""DCGAN (Radford, Metz & Chintala 2016; ICLR 2016, arXiv 2015), sized for 28x28 MNIST digits.
 
 Generator      G(z): z (100) -> Linear 128*7*7 -> BatchNorm1d -> ReLU -> (128, 7, 7)
                -> ConvTranspose2d 128->64, 4x4, stride 2 (14x14) -> BatchNorm2d -> ReLU
@@ -7,7 +7,7 @@ Discriminator  D(x): x (1, 28, 28) -> Conv2d 1->64, 4x4, stride 2 (14x14) -> Lea
                -> Conv2d 64->128, 4x4, stride 2 (7x7) -> BatchNorm2d -> LeakyReLU(0.2)
                -> Flatten (6272) -> Linear 1: a logit (the fused, stable BCE: ``GAN(logits=True)``).
 
-The paper's guidelines, each mapped to the line that implements it, are in docs/dcgan.md:
+The paper's guidelines, each mapped to the line that implements it, are in docs/07_dcgan.md:
 strided convolutions instead of pooling, batch norm in both networks but not on G's output
 nor D's input, no hidden fully connected layers, ReLU in G with Tanh at the end,
 LeakyReLU(0.2) in D, weights N(0, 0.02), Adam (lr 2e-4, beta1 0.5), minibatches of 64.
@@ -58,10 +58,10 @@ class Settings:
     lr_g: float = LEARNING_RATE
     beta1: float = BETAS[0]
     conditional: bool = False
-    pack: int = 1                # PacGAN: D judges `pack` images at once, stacked as channels (docs/dcgan.md §5)
-    output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/dcgan.md §5)
-    ema_decay: float = 0.0       # > 0: samples come from an exponential moving average of G (docs/dcgan.md §5.2)
-    minibatch_kernels: int = 0   # > 0: minibatch discrimination on D's features, B kernels (docs/dcgan.md §5.2)
+    pack: int = 1                # PacGAN: D judges `pack` images at once, stacked as channels (docs/07_dcgan.md §5)
+    output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/07_dcgan.md §5)
+    ema_decay: float = 0.0       # > 0: samples come from an exponential moving average of G (docs/07_dcgan.md §5.2)
+    minibatch_kernels: int = 0   # > 0: minibatch discrimination on D's features, B kernels (docs/07_dcgan.md §5.2)
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
@@ -165,7 +165,7 @@ def generator(conditional: bool = False, *, noise_dim: int = NOISE_DIM, channels
               embedding_dim: int = G_EMBEDDING_DIM, output_batchnorm: bool = False) -> Module:
     """G: noise (m, noise_dim) [and labels (m,)] -> images (m, 1, image_size, image_size) in [-1, 1].
 
-    ``output_batchnorm=True`` breaks the paper's guideline on purpose (docs/dcgan.md §5): batch norm
+    ``output_batchnorm=True`` breaks the paper's guideline on purpose (docs/07_dcgan.md §5): batch norm
     between the last transposed convolution and Tanh, so every batch of images is forced to the
     same per-batch mean and spread of pixel values."""
     base = _check_image_size(image_size)            # 7 for 28x28

@@ -4,7 +4,7 @@
 norm or a parameter stops being a finite number. It is found when the history is
 read back (``GAN._flush``, every ``log_every`` iterations), never by a per-step check,
 so the iteration it names is the first bad one, found up to ``log_every`` iterations
-later. docs/training_health.md explains each cause and its cure.
+later. docs/10_training_health.md explains each cause and its cure.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class TrainingDiverged(ValueError):
         cause = CAUSES[KIND.get(quantity, "loss")]
         super().__init__(f"training diverged: {quantity} became non-finite{shown} at iteration {iteration}"
                          f"{found}. {cause[0].upper()}{cause[1:]}. {note + ' ' if note else ''}"
-                         "See docs/training_health.md.")
+                         "See docs/10_training_health.md.")
 
     def __reduce__(self):      # picklable (multiprocessing) with its attributes
         return (type(self), (self.quantity, self.iteration, self.value, self.found_at, self.note))

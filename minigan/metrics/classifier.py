@@ -5,7 +5,7 @@ which class does it see (do the samples cover all ten? does a conditional
 generator draw the digit it was asked for?), and how do the samples sit in its
 feature space compared with real digits (the Fréchet distance of
 :func:`minigan.metrics.frechet_distance_from_features`). See
-docs/evaluating_gans.md.
+docs/09_evaluating_gans.md.
 
 The network is an MLP, 784-512-256-10 with ReLU and Dropout, trained with
 softmax cross-entropy (:class:`minigan.losses.CrossEntropyLoss`) and Adam on

@@ -94,7 +94,7 @@ def check_finite(state: dict, what: str = "state") -> None:
         shown = ", ".join(bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
         raise NonFiniteStateError(
             f"refusing to save {what}: it holds NaN or infinity in {shown}. Training has diverged "
-            "(see docs/training_health.md); the previous checkpoint, if any, is left as it was")
+            "(see docs/10_training_health.md); the previous checkpoint, if any, is left as it was")
 
 
 def save(path, state: dict, check: bool = False, compress: bool = False) -> pathlib.Path:

@@ -3,7 +3,7 @@
 A GAN's losses do not go down as a classifier's do, so "is it working?" is hard to see in
 the curves. This module watches ``GAN.history`` (host lists, see ``minigan.gan``) for the
 signs practitioners know, each with a documented threshold over a window of iterations
-(docs/training_health.md explains each sign, its cause and its usual cure):
+(docs/10_training_health.md explains each sign, its cause and its usual cure):
 
 | sign | flagged when, over a window (means unless said) |
 | --- | --- |

@@ -1,6 +1,6 @@
 // Every word on the page, in English and Korean: word: ["English", "한국어"]. The Korean terms are those of
 // docs/ko/glossary.md, in the polite register (tests/test_lab_page.py checks both). The health signs' English
-// comes from minigan.health with the state (null here); their Korean follows docs/ko/training_health.md.
+// comes from minigan.health with the state (null here); their Korean follows docs/ko/10_training_health.md.
 "use strict";
 window.LAB_TEXT = {
   tagline: ["a GAN learning live, on minigan's hand-written layers", "minigan이 손으로 쓴 층 위에서 실시간으로 배우는 GAN"],
