@@ -414,20 +414,17 @@ def test_korean_messages(tmp_path):
 
 
 def test_korean_messages_use_the_glossarys_words_not_its_discouraged_ones():
+    from test_docs import discouraged_pattern, discouraged_variants     # the docs' one reading of the glossary
+
     from minigan.exercises import messages
-    glossary = (ROOT / "docs" / "ko" / "glossary.md").read_text(encoding="utf-8")
-    discouraged = set()
-    for row in glossary.splitlines():
-        cells = [c.strip() for c in row.split("|")]
-        if len(cells) > 4 and cells[3] not in ("", "—", "쓰지 않는 표현 (discouraged)", "---"):
-            discouraged.update(v.strip() for v in cells[3].split(",") if v.strip())
-    assert {"그래디언트", "레이어", "훈련"} <= discouraged                   # the table was read
+    discouraged = discouraged_variants()
+    assert {"그래디언트", "레이어", "훈련"} <= set(discouraged)                # the table was read
     korean = [t.ko for t in messages.MESSAGES.values()]
     for exercise in EXERCISES.values():
         korean += [exercise.task.ko, exercise.reference.ko] + [m.hint.ko for m in exercise.mistakes]
     for text in korean:
         for word in discouraged:
-            assert not re.search(rf"(?<![가-힣]){re.escape(word)}", text), (word, text)
+            assert not discouraged_pattern(word).search(text), (word, text)
 
 
 # -- the command line -----------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ EXERCISE = Exercise(
         Mistake("binary_only", lambda p, target: numpy.where(target == 1, -1 / p, 1 / (1 - p)) / p.size,
                 Text("Targets need not be 0 or 1 (one-sided label smoothing uses 0.9): keep both terms, "
                      "-t/p + (1 - t)/(1 - p), for every t.",
-                     "목표값이 꼭 0이나 1은 아닙니다 (한쪽 레이블 스무딩(one-sided label smoothing)은 0.9를 씁니다). 모든 t에 대해 두 항 "
+                     "목표값이 꼭 0이나 1은 아닙니다 (한쪽 레이블 평활화(one-sided label smoothing)은 0.9를 씁니다). 모든 t에 대해 두 항 "
                      "-t/p + (1 - t)/(1 - p)를 모두 쓰세요.")),
     ),
 )
