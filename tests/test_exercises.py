@@ -429,7 +429,9 @@ def test_korean_messages_use_the_glossarys_words_not_its_discouraged_ones():
 
 # -- the command line -----------------------------------------------------------------------------------
 def cli(tmp_path, *argv):
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # the subprocess runs in tmp_path: the entries of PYTHONPATH (CI's CuPy stand-in) as absolute paths
+    inherited = [str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *inherited])}
     return subprocess.run([sys.executable, "-m", "minigan.exercises", *argv], cwd=tmp_path, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
