@@ -154,24 +154,24 @@ def run_image_demo(experiment, args) -> dict:
     import sys
 
     from ..training import health, image_loop
-    from . import plots
     from ..data import mnist
     start_run(args)
     folder = mnist.data_folder(args.data)
     if args.download:
         mnist.download_mnist(folder)
     images, labels = experiment.training_data(folder)
-    figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
+    figures = experiment.epoch_figures(args.out, seed=args.seed, gif=args.gif)
     summary = image_loop.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
                                    args=command_line(args), classifier=cached_classifier())
     final = summary["final_epoch_means"]
     for line in health.summary_lines(summary["health"]):
         print(f"health: {line}", file=sys.stderr)
+    means = sorted(final.items(), key=lambda item: not item[0].startswith("D("))   # D's verdicts first
     print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} iterations on "
           f"{summary['train_images']} images, {summary['mean_seconds_per_epoch']} s/epoch ({summary['backend']}); "
-          f"last epoch: D(x) {final['D(x)']:.3f}, D(G(z)) {final['D(G(z))']:.3f}, "
-          f"d_loss {final['d_loss']:.3f}, g_loss {final['g_loss']:.3f}. Outputs in {args.out}", file=sys.stdout)
+          f"last epoch: {', '.join(f'{key} {value:.3f}' for key, value in means)}. Outputs in {args.out}",
+          file=sys.stdout)
     return summary
 
 
