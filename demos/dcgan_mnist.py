@@ -46,7 +46,7 @@ def parse_args(argv=None):
                         "docs/dcgan.md section 5.2; default: %(default)s, off)")
     p.add_argument("--discriminator", choices=dcgan.DISCRIMINATORS, default=defaults.discriminator,
                    help="D's body: the paper's two strided convolutions, or residual blocks with downsampling as "
-                        "StyleGAN2-ADA's (docs/dcgan.md section 6; default: %(default)s)")
+                        "StyleGAN2-ADA's (docs/dcgan.md section 7; default: %(default)s)")
     p.add_argument("--ema", type=cli.bounded(0, 1, high_open=True), default=defaults.ema_decay, metavar="DECAY",
                    help="draw samples from an exponential moving average of G's weights with this factor, "
                         "e.g. 0.999 (docs/dcgan.md section 5.2; default: %(default)s, off)")

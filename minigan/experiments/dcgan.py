@@ -68,7 +68,7 @@ class Settings:
     output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/dcgan.md §5)
     ema_decay: float = 0.0       # > 0: samples come from an exponential moving average of G (docs/dcgan.md §5.2)
     minibatch_kernels: int = 0   # > 0: minibatch discrimination on D's features, B kernels (docs/dcgan.md §5.2)
-    discriminator: str = "plain"  # "residual": D of residual blocks, as StyleGAN2-ADA's (docs/dcgan.md §6)
+    discriminator: str = "plain"  # "residual": D of residual blocks, as StyleGAN2-ADA's (docs/dcgan.md §7)
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):

@@ -72,9 +72,11 @@ class Residual(Module):
         branch_grad = backward_to(self.branch, g, input_grad)
         if self.skip is not None:
             skip_grad = backward_to(self.skip, g, input_grad)
-        elif input_grad is not False:
-            skip_grad = g if input_grad is True else g[:, input_grad]
-        return None if input_grad is False else skip_grad + branch_grad   # new: a path may have returned g itself
+            return None if input_grad is False else skip_grad + branch_grad
+        if input_grad is False:
+            return None
+        identity_grad = g if input_grad is True else g[:, input_grad]
+        return identity_grad + branch_grad          # a new array: the branch may have returned g itself
 
 
 class ResidualBlock(Residual):
