@@ -16,7 +16,6 @@ it). The recipe is minigan/experiments/cyclegan.py; see docs/08_image_translatio
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 
@@ -44,8 +43,7 @@ REPORT = {
 
 def parse_args(argv=None):
     defaults = cyclegan.Settings()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    cli.add_image_gan_arguments(p, defaults, DEFAULT_OUT)
+    p = cli.image_demo_parser(__doc__, defaults, DEFAULT_OUT)
     p.add_argument("--no-cycle", action="store_true",
                    help="lambda = 0: no cycle loss (and so no identity loss), two independent GANs, for the comparison")
     p.add_argument("--cycle-weight", type=cli.bounded(0), default=defaults.cycle_weight, metavar="LAMBDA",

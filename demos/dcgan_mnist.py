@@ -14,7 +14,6 @@ generator.npz and summary.json. The recipe is minigan/experiments/dcgan.py; see 
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 
@@ -27,8 +26,7 @@ DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "dcgan_m
 
 def parse_args(argv=None):
     defaults = dcgan.Settings()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    cli.add_image_gan_arguments(p, defaults, DEFAULT_OUT)
+    p = cli.image_demo_parser(__doc__, defaults, DEFAULT_OUT)
     p.add_argument("--conditional", action="store_true",
                    help="tell both networks the digit: G reads [z, embed(y)], D is a projection discriminator")
     p.add_argument("--k", type=cli.positive(int), default=defaults.k,

@@ -132,6 +132,13 @@ def start_run(args) -> None:
 
 
 # -- the MNIST demos (mnist_cgan, paper_table1, dcgan_mnist) share these -------------------
+def image_demo_parser(doc: str, settings, out_default):
+    """An MNIST training demo's parser: its description (``doc``'s first line) and :func:`add_image_gan_arguments`."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    add_image_gan_arguments(parser, settings, out_default)
+    return parser
+
+
 def add_image_gan_arguments(parser, settings, out_default):
     """Flags of every MNIST training demo: data, length, checkpoints, figures, run flags.
     ``settings``: the experiment's default Settings (for the defaults shown in --help)."""

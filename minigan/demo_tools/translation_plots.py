@@ -7,7 +7,7 @@ import shutil
 import numpy
 
 from .figure_text import text
-from .plots import _plt, grids_animation, save_image_grid, shade_episodes, smooth
+from .plots import _plt, finish_panels, grids_animation, per_iteration, save_image_grid
 
 ROWS = ("a", "G(a)", "F(G(a))", "b", "F(b)", "G(F(b))")
 
@@ -56,22 +56,12 @@ def translation_curves(path, history, episodes=(), window: int = 50):
     """CycleGAN's recorded numbers per iteration, smoothed over ``window``: the losses (D's, G's and F's
     adversarial, cycle, identity; log scale) above, D's mean verdicts on real and translated images
     (targets 1 and 0) below; the spans of health ``episodes`` shaded."""
-    plt = _plt()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
-
-    def curve(ax, key, label):
-        values = numpy.asarray(history[key], float)
-        ax.plot(*smooth(values, min(window, max(len(values), 1))), label=text(label))
+    fig, (top, bottom) = _plt().subplots(2, 1, figsize=(7, 6), sharex=True)
     for key in ("d_loss", "g_adv", "cycle", "identity"):
-        curve(top, key, f"translation.{key}")
+        top.plot(*per_iteration(history[key], window), label=text(f"translation.{key}"))
     top.set_yscale("log")
-    curve(bottom, "d_real", "translation.d_real")
-    curve(bottom, "d_fake", "translation.d_fake")
+    top.legend(fontsize=8)
+    for key in ("d_real", "d_fake"):
+        bottom.plot(*per_iteration(history[key], window), label=text(f"translation.{key}"))
     bottom.axhline(0.5, color="gray", lw=0.8, ls="--")
-    bottom.set_xlabel(text("translation.iteration"))
-    for ax in (top, bottom):
-        shade_episodes(ax, episodes)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    finish_panels(fig, (top, bottom), path, text("translation.iteration"), episodes)
