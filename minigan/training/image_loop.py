@@ -104,12 +104,11 @@ class ImageExperiment:
         return iterations_per_epoch(n, self.settings.batch_size, self.settings.k)
 
     def progress_means(self, gan, iterations: int) -> dict:
-        """The numbers of the progress line and of the summary's ``final_epoch_means``: host means over
-        the last ``iterations``."""
+        """The progress line's and the summary's ``final_epoch_means``: host means over the last ``iterations``."""
         return recent_means(gan, iterations)
 
     def epoch_figures(self, out, seed: int = 0, gif: bool = False):
-        """The demo's ``on_epoch_end(epoch, gan)`` callback: ``plots.EpochFigures`` (grids, loss curves)."""
+        """The demo's ``on_epoch_end(epoch, gan)``: ``plots.EpochFigures`` (grids, loss curves)."""
         from ..demo_tools.plots import EpochFigures
         return EpochFigures(out, self, seed=seed, gif=gif)
 
