@@ -251,6 +251,7 @@ def test_a_run_resumed_after_epoch_1_equals_an_uninterrupted_2_epoch_run_bit_for
 
 
 def test_resuming_with_another_cycle_weight_is_refused_by_name(tmp_path):
+    from minigan.training import image_sampling
     images, labels = conftest.synthetic_mnist(16)
     experiment = cyclegan.Experiment(small_settings(1))
     experiment.test_digits = digit_styles.test_domains(images[:4], labels[:4])
@@ -258,6 +259,8 @@ def test_resuming_with_another_cycle_weight_is_refused_by_name(tmp_path):
     other = cyclegan.Experiment(small_settings(2, cycle_weight=0.0))
     with pytest.raises(ValueError, match=r"settings differ \(cycle_weight: checkpoint 10.0, now 0.0\)"):
         image_loop.train(other, images, labels, tmp_path, resume=True, show_progress=False)
+    with pytest.raises(ValueError, match=r"checkpoint of the 'cyclegan' experiment, which has no one generator"):
+        image_sampling.load_generator(tmp_path / image_loop.CHECKPOINT)
 
 
 # -- the demo, end to end on the shared MNIST files ----------------------------------------------------
