@@ -10,9 +10,9 @@ pixels or, for a PatchGAN D, over its grid of verdicts (``MSELoss``, ``L1Loss``)
                         + lambda_idt (E|G(b) - b| + E|F(a) - a|)                   identity
     D_B minimises  (E[(D_B(b) - 1)^2] + E[D_B(G(a))^2]) / 2,   D_A the same with a and F(b)
 
-with lambda = 10 and lambda_idt = 0.5 lambda. One iteration (``train_step``) is the reference
-code's: one Adam step of G and F together (D_A, D_B frozen), then one of D_A and D_B on the same
-translated images, now data. (The paper also shows D fakes from a pool of 50 earlier ones; here D
+with lambda = 10 and lambda_idt = 0.5 lambda (the paper's code; the paper itself uses the identity term
+for paintings <-> photos only). One iteration (``train_step``) is the reference code's: one Adam step
+of G and F together (D_A, D_B frozen), then one of D_A and D_B on the same translated images, now data. (The paper also shows D fakes from a pool of 50 earlier ones; here D
 sees the latest: docs/08_image_translation.md.) The history, counters and divergence check are
 ``History``'s, as for ``GAN``; so are ``state_dict``'s parts, restored by ``saving.load_parts``.
 """
