@@ -3,6 +3,7 @@
     python demos/dcgan_mnist.py --data DIR                  # unconditional, 5 epochs of 60,000 images
     python demos/dcgan_mnist.py --data DIR --conditional    # G reads the digit; a projection discriminator
     python demos/dcgan_mnist.py --data DIR --pack 4 --minibatch-kernels 50 --epochs 8   # unconditional, even classes
+    python demos/dcgan_mnist.py --data DIR --conditional --discriminator residual   # StyleGAN2-ADA's residual D
     python demos/dcgan_mnist.py --download                  # fetch MNIST first (MD5-checked)
     python demos/dcgan_mnist.py --resume --epochs 10        # continue exactly where the last checkpoint stopped
     python demos/dcgan_mnist.py --data DIR --conditional --init pretrained --epochs 2   # G from the shipped dcgan
@@ -14,7 +15,6 @@ generator.npz and summary.json. The recipe is minigan/experiments/dcgan.py; see 
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 
@@ -27,8 +27,7 @@ DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "dcgan_m
 
 def parse_args(argv=None):
     defaults = dcgan.Settings()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    cli.add_image_gan_arguments(p, defaults, DEFAULT_OUT)
+    p = cli.image_demo_parser(__doc__, defaults, DEFAULT_OUT)
     p.add_argument("--conditional", action="store_true",
                    help="tell both networks the digit: G reads [z, embed(y)], D is a projection discriminator")
     p.add_argument("--k", type=cli.positive(int), default=defaults.k,
@@ -44,6 +43,9 @@ def parse_args(argv=None):
     p.add_argument("--minibatch-kernels", type=cli.non_negative_int, default=defaults.minibatch_kernels, metavar="B",
                    help="minibatch discrimination on D's features with B kernels (Salimans et al. 2016; "
                         "docs/07_dcgan.md section 5.2; default: %(default)s, off)")
+    p.add_argument("--discriminator", choices=dcgan.DISCRIMINATORS, default=defaults.discriminator,
+                   help="D's body: the paper's two strided convolutions, or residual blocks with downsampling as "
+                        "StyleGAN2-ADA's (docs/07_dcgan.md section 7; default: %(default)s)")
     p.add_argument("--ema", type=cli.bounded(0, 1, high_open=True), default=defaults.ema_decay, metavar="DECAY",
                    help="draw samples from an exponential moving average of G's weights with this factor, "
                         "e.g. 0.999 (docs/07_dcgan.md section 5.2; default: %(default)s, off)")
@@ -56,7 +58,8 @@ def main(argv=None) -> dict:
     settings = dcgan.Settings(epochs=args.epochs, batch_size=args.batch_size, k=args.k, seed=args.seed,
                               lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, conditional=args.conditional,
                               pack=args.pack, output_batchnorm=args.batchnorm_output, ema_decay=args.ema,
-                              minibatch_kernels=args.minibatch_kernels, limit=args.limit)
+                              minibatch_kernels=args.minibatch_kernels, discriminator=args.discriminator,
+                              limit=args.limit)
     return cli.run_image_demo(dcgan.Experiment(settings), args)
 
 

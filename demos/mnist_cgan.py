@@ -15,7 +15,6 @@ The recipe is minigan/experiments/mnist_cgan.py; see docs/05_conditional_gan.md.
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 
@@ -28,8 +27,7 @@ DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "outputs" / "mnist_c
 
 def parse_args(argv=None):
     defaults = mnist_cgan.Settings()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    cli.add_image_gan_arguments(p, defaults, DEFAULT_OUT)
+    p = cli.image_demo_parser(__doc__, defaults, DEFAULT_OUT)
     p.add_argument("--train-split", choices=mnist_cgan.TRAIN_SPLITS, default=defaults.train_split,
                    help="'train': the 60,000 training images (the real thing). 'test': a DEVELOPMENT "
                         "convenience only, never the benchmark protocol: trains on the first 8,000 test "

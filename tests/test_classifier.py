@@ -168,6 +168,10 @@ def test_evaluate_mnist_end_to_end_on_tiny_data(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "as reported by Goodfellow et al. 2014, Table 1" in out and "225 ± 2" in out
     assert (tmp_path / "clf.npz").is_file()
+    quick = evaluate_mnist.main(["--samples", str(samples_dir), "--data", str(tmp_path), "--train-split", "test",
+                                 "--classifier", str(tmp_path / "clf.npz"), "--skip-parzen"])
+    assert quick["parzen"] is None and quick["classes"] == saved["classes"]
+    assert "Parzen estimate skipped (--skip-parzen)" in capsys.readouterr().out
 
 
 def test_benchmark_protocol_keeps_each_part_where_the_paper_put_it(monkeypatch):

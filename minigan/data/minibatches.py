@@ -75,3 +75,30 @@ class Minibatches:
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
         self.order = numpy.asarray(state["order"], dtype=numpy.int64)
         self._generator.bit_generator.state = state["generator"]
+
+
+class Zipped:
+    """Several streams drawn side by side: ``next`` gives a tuple of one batch of each, in the order given
+    (``Zipped(a=..., b=...)`` yields (a_batch, b_batch): CycleGAN's unpaired batches of two domains).
+    ``state_dict`` holds each stream's state under its name, for an exact resume."""
+
+    def __init__(self, **streams):
+        if not streams:
+            raise ValueError("Zipped: give at least one stream, e.g. Zipped(a=Minibatches(...), b=Minibatches(...))")
+        self.streams = streams
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return tuple(next(stream) for stream in self.streams.values())
+
+    def state_dict(self) -> dict:
+        return {name: stream.state_dict() for name, stream in self.streams.items()}
+
+    def load_state_dict(self, state: dict) -> None:
+        if set(state) != set(self.streams):
+            raise ValueError(f"Zipped.load_state_dict: the state has streams {sorted(state)}, this one "
+                             f"{sorted(self.streams)}")
+        for name, stream in self.streams.items():
+            stream.load_state_dict(state[name])

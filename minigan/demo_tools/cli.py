@@ -132,6 +132,13 @@ def start_run(args) -> None:
 
 
 # -- the MNIST demos (mnist_cgan, paper_table1, dcgan_mnist) share these -------------------
+def image_demo_parser(doc: str, settings, out_default):
+    """An MNIST training demo's parser: its description (``doc``'s first line) and :func:`add_image_gan_arguments`."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    add_image_gan_arguments(parser, settings, out_default)
+    return parser
+
+
 def add_image_gan_arguments(parser, settings, out_default):
     """Flags of every MNIST training demo: data, length, checkpoints, figures, run flags.
     ``settings``: the experiment's default Settings (for the defaults shown in --help)."""
@@ -174,7 +181,6 @@ def run_image_demo(experiment, args) -> dict:
     import sys
 
     from ..training import health, image_loop
-    from . import plots
     from ..data import mnist
     start_run(args)
     start = initial_generator(experiment, args)     # before the data: a wrong --init fails at once
@@ -182,7 +188,7 @@ def run_image_demo(experiment, args) -> dict:
     if args.download:
         mnist.download_mnist(folder)
     images, labels = experiment.training_data(folder)
-    figures = plots.EpochFigures(args.out, experiment, seed=args.seed, gif=args.gif)
+    figures = experiment.epoch_figures(args.out, seed=args.seed, gif=args.gif)
     summary = image_loop.train(experiment, images, labels, args.out, resume=args.resume,
                                    overwrite=args.overwrite, on_epoch_end=figures, show_progress=not args.quiet,
                                    args=command_line(args), classifier=cached_classifier(),
@@ -190,10 +196,11 @@ def run_image_demo(experiment, args) -> dict:
     final = summary["final_epoch_means"]
     for line in health.summary_lines(summary["health"]):
         print(f"health: {line}", file=sys.stderr)
+    means = sorted(final.items(), key=lambda item: not item[0].startswith("D("))   # D's verdicts first
     print(f"{summary['epochs_completed']} epochs of {summary['iterations_per_epoch']} iterations on "
           f"{summary['train_images']} images, {summary['mean_seconds_per_epoch']} s/epoch ({summary['backend']}); "
-          f"last epoch: D(x) {final['D(x)']:.3f}, D(G(z)) {final['D(G(z))']:.3f}, "
-          f"d_loss {final['d_loss']:.3f}, g_loss {final['g_loss']:.3f}. Outputs in {args.out}", file=sys.stdout)
+          f"last epoch: {', '.join(f'{key} {value:.3f}' for key, value in means)}. Outputs in {args.out}",
+          file=sys.stdout)
     return summary
 
 

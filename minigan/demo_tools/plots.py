@@ -191,30 +191,38 @@ def save_image_grid(path, images, rows, cols, title, row_labels=None):
     plt.close(fig)
 
 
+def per_iteration(values, window: int, every: int = 1):
+    """A recorded series as one mean per iteration (``every`` values each: k for D's), smoothed over ``window``."""
+    v = numpy.asarray(values, float)
+    v = v[:len(v) // every * every].reshape(-1, every).mean(axis=1)
+    return smooth(v, min(window, max(len(v), 1)))
+
+
+def finish_panels(fig, axes, path, xlabel: str, episodes=()) -> None:
+    """The end of a figure of curves stacked over iterations: the x label, the health ``episodes`` shaded on
+    every panel, the last panel's legend (naming the episodes), saved to ``path`` and closed."""
+    axes[-1].set_xlabel(xlabel)
+    for ax in axes:
+        shade_episodes(ax, episodes)
+    axes[-1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    _plt().close(fig)
+
+
 def image_loss_curves(path, history, k=1, window=50, episodes=()):
     """Losses and D's outputs against the iteration (k D steps + 1 G step), smoothed over ``window``;
     the spans of health ``episodes`` (``minigan.health.diagnose``) shaded."""
     plt = _plt()
-
-    def per_iteration(values, every=1):
-        v = numpy.asarray(values, float)
-        v = v[:len(v) // every * every].reshape(-1, every).mean(axis=1)
-        return smooth(v, min(window, max(len(v), 1)))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
-    top.plot(*per_iteration(history["d_loss"], k), label=text("image_curves.d_loss"))
-    top.plot(*per_iteration(history["g_loss"]), label=text("image_curves.g_loss"))
+    top.plot(*per_iteration(history["d_loss"], window, k), label=text("image_curves.d_loss"))
+    top.plot(*per_iteration(history["g_loss"], window), label=text("image_curves.g_loss"))
     top.legend(fontsize=8)
-    bottom.plot(*per_iteration(history["d_real"], k), label=text("image_curves.d_real"))
-    bottom.plot(*per_iteration(history["d_fake"], k), label=text("image_curves.d_fake"))
+    bottom.plot(*per_iteration(history["d_real"], window, k), label=text("image_curves.d_real"))
+    bottom.plot(*per_iteration(history["d_fake"], window, k), label=text("image_curves.d_fake"))
     bottom.axhline(0.5, color="gray", lw=0.8, ls="--")
     bottom.set_ylim(0, 1)
-    bottom.set_xlabel(text("image_curves.iteration"))
-    for ax in (top, bottom):
-        shade_episodes(ax, episodes)
-    bottom.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    finish_panels(fig, (top, bottom), path, text("image_curves.iteration"), episodes)
 
 
 class EpochFigures:

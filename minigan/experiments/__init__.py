@@ -13,6 +13,7 @@ subclass that the image loop trains.
 | ``mnist_cgan`` | mnist_cgan.py | the classic PyTorch tutorial's MLP conditional GAN (and AC-GAN) |
 | ``paper_mnist`` | paper_mnist.py | Goodfellow et al. (2014)'s MNIST GAN: Maxout D, SGD with momentum |
 | ``dcgan`` | dcgan.py | DCGAN (Radford et al. 2016) sized for 28x28 |
+| ``cyclegan`` | cyclegan.py | CycleGAN (Zhu et al. 2017) between two styles of digits |
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import dataclasses
 import importlib
 
 #: experiment name -> module (each defines ``Experiment``)
-EXPERIMENTS = {"mnist_cgan": "mnist_cgan", "paper_mnist": "paper_mnist", "dcgan": "dcgan"}
+EXPERIMENTS = {"mnist_cgan": "mnist_cgan", "paper_mnist": "paper_mnist", "dcgan": "dcgan", "cyclegan": "cyclegan"}
 
 
 def get(name: str):

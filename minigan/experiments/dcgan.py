@@ -21,6 +21,10 @@ batch's statistics never mix real and fake images.
 ``conditional=True`` tells both networks the digit: G reads [z, embed(y)] (``nn.Conditional``);
 D is a *projection discriminator* (Miyato & Koyama 2018, :class:`ProjectionDiscriminator`):
 D(x, y) = psi(phi(x)) + <embed(y), phi(x)>, with phi(x) the 6272 features above.
+
+``discriminator="residual"`` swaps D's two strided convolutions for StyleGAN2-ADA's residual blocks
+(:func:`residual_layers`: 1x1 conv to 32 channels, then blocks to 64 x 14 x 14 and 128 x 7 x 7, the
+same 6272 features); the rest of the recipe stays.
 """
 from __future__ import annotations
 
@@ -44,6 +48,8 @@ INIT_STD = 0.02                # weights N(0, 0.02), batch norm gamma N(1, 0.02)
 LEARNING_RATE = 2e-4
 BETAS = (0.5, 0.999)           # beta1 = 0.5: 0.9 made training oscillate (the paper, section 4)
 BATCH_SIZE = 64
+DISCRIMINATORS = ("plain", "residual")
+FROM_IMAGE_CHANNELS = 32       # the residual D's 1x1 convolution from the image (then D_CHANNELS at 14x14, 7x7)
 
 
 @dataclasses.dataclass
@@ -62,6 +68,7 @@ class Settings:
     output_batchnorm: bool = False   # breaks a guideline on purpose: batch norm on G's output (docs/07_dcgan.md §5)
     ema_decay: float = 0.0       # > 0: samples come from an exponential moving average of G (docs/07_dcgan.md §5.2)
     minibatch_kernels: int = 0   # > 0: minibatch discrimination on D's features, B kernels (docs/07_dcgan.md §5.2)
+    discriminator: str = "plain"  # "residual": D of residual blocks, as StyleGAN2-ADA's (docs/07_dcgan.md §7)
     limit: int | None = None     # train on the first `limit` images only (quick checks)
 
     def __post_init__(self):
@@ -84,6 +91,8 @@ class Settings:
             raise ValueError(f"ema_decay must be 0 (off) or in (0, 1), e.g. 0.999; got {self.ema_decay!r}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1); got {self.beta1!r}")
+        if self.discriminator not in DISCRIMINATORS:
+            raise ValueError(f"discriminator must be one of {', '.join(DISCRIMINATORS)}; got {self.discriminator!r}")
 
 
 # -- the conditional discriminator ---------------------------------------------------------
@@ -193,8 +202,10 @@ MINIBATCH_KERNEL_DIM, MINIBATCH_INIT_STD = 5, 0.005
 
 
 def discriminator_features(channels=D_CHANNELS, in_channels: int = 1, minibatch_kernels: int = 0,
-                           image_size: int = IMAGE_SIZE) -> Module:
+                           image_size: int = IMAGE_SIZE, residual: bool = False) -> Module:
     """phi: images (m, in_channels, S, S) -> features (m, channels[1] * (S/4)^2) (6272 for 28x28).
+    ``residual``: a 1x1 convolution to 32 channels and two residual blocks to ``channels``
+    (:func:`residual_layers`) instead of the two strided convolutions.
     ``in_channels`` > 1 reads packed images (PacGAN: ``pack`` images stacked as channels).
     ``minibatch_kernels`` = B > 0 appends B minibatch features (``nn.MinibatchDiscrimination``,
     Salimans et al. 2016): (m, 6272 + B), each saying how close the image is to the rest of its batch."""
@@ -202,6 +213,9 @@ def discriminator_features(channels=D_CHANNELS, in_channels: int = 1, minibatch_
     width = wide * (image_size // 4) ** 2
     crowding = [nn.MinibatchDiscrimination(width, minibatch_kernels, MINIBATCH_KERNEL_DIM, MINIBATCH_INIT_STD,
                                            reduction="mean")] if minibatch_kernels else []
+    if residual:
+        return nn.Sequential(*residual_layers((in_channels, FROM_IMAGE_CHANNELS, narrow, wide)), nn.Flatten(),
+                             *crowding)
     return nn.Sequential(
         nn.Conv2d(in_channels, narrow, KERNEL, STRIDE, PADDING),    # no batch norm on D's input layer
         nn.LeakyReLU(0.2),
@@ -213,16 +227,36 @@ def discriminator_features(channels=D_CHANNELS, in_channels: int = 1, minibatch_
     )
 
 
+def residual_layers(channels) -> list:
+    """StyleGAN2-ADA's residual D (Karras et al. 2020, its ``architecture="resnet"``) for channels
+    (C_in, C_0, C_1, ..., C_n): a 1x1 convolution C_in -> C_0 and LeakyReLU (its "fromrgb"), then one
+    block per further entry, each halving the side (28 -> 14 -> 7):
+
+        branch: Conv 3x3 C -> C, LeakyReLU 0.2, Conv 3x3 stride 2 C -> C', LeakyReLU 0.2
+        skip:   Conv 2x2 stride 2 C -> C', no bias (StyleGAN2: low-pass, subsample, 1x1 convolution)
+        y = (skip(x) + branch(x)) / sqrt(2)                                        (``nn.Residual``)
+
+    No normalisation (StyleGAN2's D has none), so the D is row-wise. StyleGAN2 blurs before each
+    stride-2 step; here the 2x2 skip convolution can learn that averaging, the branch's 3x3 may learn its own."""
+    layers = [nn.Conv2d(channels[0], channels[1], 1), nn.LeakyReLU(0.2)]
+    for c, c_next in zip(channels[1:], channels[2:]):
+        branch = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1), nn.LeakyReLU(0.2), nn.Conv2d(c, c_next, 3, 2, 1),
+                               nn.LeakyReLU(0.2))
+        layers.append(nn.Residual(branch, skip=nn.Conv2d(c, c_next, 2, 2, bias=False), scale=0.5 ** 0.5))
+    return layers
+
+
 def discriminator(conditional: bool = False, *, channels=D_CHANNELS, image_size: int = IMAGE_SIZE,
-                  num_classes: int = NUM_CLASSES, pack: int = 1, minibatch_kernels: int = 0) -> Module:
+                  num_classes: int = NUM_CLASSES, pack: int = 1, minibatch_kernels: int = 0,
+                  residual: bool = False) -> Module:
     """D: images (m, pack, image_size, image_size) [and labels (m,)] -> logits (m, 1).
     ``pack`` > 1 (unconditional only): one logit per packed row of ``pack`` images (``GAN(pack=)``).
-    ``minibatch_kernels``: see :func:`discriminator_features`.
+    ``minibatch_kernels``, ``residual``: see :func:`discriminator_features`.
 
     Conditional: a :class:`ProjectionDiscriminator`; its embedding starts N(0, 0.02) like the
     head's weight it is added to, so the label's term starts as small as the head's."""
     base = _check_image_size(image_size)
-    features = discriminator_features(channels, pack, minibatch_kernels, image_size)
+    features = discriminator_features(channels, pack, minibatch_kernels, image_size, residual)
     width = channels[1] * base * base + minibatch_kernels
     if not conditional:
         return dcgan_init(nn.Sequential(*features.layers, nn.Linear(width, 1)))
@@ -249,8 +283,8 @@ class Experiment(ImageExperiment):
         (logits with the fused BCE, z ~ N(0, I)). D has batch norm, so its two passes stay separate."""
         s = self.settings
         backend.seed(s.seed)
-        G, D = self.build_generator(), discriminator(self.conditional, pack=s.pack,
-                                                        minibatch_kernels=s.minibatch_kernels)
+        G, D = self.build_generator(), discriminator(self.conditional, pack=s.pack, minibatch_kernels=s.minibatch_kernels,
+                                                        residual=s.discriminator == "residual")
         betas = (s.beta1, BETAS[1])
         return GAN(G, D, Adam(G.parameters(), lr=s.lr_g, betas=betas), Adam(D.parameters(), lr=s.lr_d, betas=betas),
                    NOISE_DIM, k=s.k, noise="normal", num_classes=NUM_CLASSES if self.conditional else None,

@@ -13,6 +13,7 @@ from .averaging import ExponentialAverage
 from .history import History
 from .noise import check_prior, draw_noise
 from .packing import pack_samples
+from .saving import load_parts
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 
@@ -149,19 +150,9 @@ class GANBase(History):
             raise ValueError(f"GAN.load_state_dict: the state has a generator_average (saved with ema_decay="
                              f"{state['generator_average']['decay']}), and this GAN keeps none: build it with that "
                              f"ema_decay, or the average would be lost")
-        if missing:
-            raise KeyError(f"GAN.load_state_dict: the state has no {', '.join(missing)}: not a GAN's state_dict "
-                           f"(it has {', '.join(map(str, state)) or 'nothing'})")
         owners = {"generator": self.generator, "discriminator": self.discriminator,
                   "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer,
                   "generator_average": self.average}
-        for part in parts:
-            if part not in owners:          # counters and history: restored below
-                continue
-            try:
-                owners[part].load_state_dict(state[part])
-            except (KeyError, ValueError, TypeError) as exc:
-                message = exc.args[0] if exc.args else repr(exc)
-                raise type(exc)(f"GAN.load_state_dict: {part} does not match this GAN's: {message}") from exc
+        load_parts("GAN", state, owners, parts)         # counters and history: restored below
         self.load_history_state(state)
         backend.rng().set_state(state["rng"])

@@ -23,11 +23,16 @@ NORM_KEYS = ("d_grad_norm", "g_grad_norm")
 
 
 class History:
-    """The record keeping of a ``GAN`` (a base class of it): counters, queued device scalars,
-    read-back and the divergence check. Uses the GAN's ``k``, ``log_every`` and optimizers."""
+    """The record keeping of a ``GAN`` (a base class of it, and of ``CycleGAN``): counters, queued
+    device scalars, read-back and the divergence check. Uses the owner's ``k``, ``log_every`` and
+    its two optimizers ``d_optimizer`` and ``g_optimizer``."""
 
     #: Stop with TrainingDiverged at the first read-back that sees a non-finite number.
     check_divergence = True
+    #: What is recorded: every key once per D step, except ``g_keys``, once per G step; ``norm_keys``
+    #: are queued squared and rooted at read-back. The keys are also the order that breaks ties
+    #: between non-finite values. A subclass that records other numbers sets its own.
+    keys, g_keys, norm_keys = HISTORY_KEYS, G_KEYS, NORM_KEYS
 
     def __init__(self):
         self.iteration = 0            # completed Algorithm-1 iterations (k D steps + 1 G step)
@@ -40,17 +45,22 @@ class History:
     def record_d_step(self, d_loss, d_real_mean, d_fake_mean) -> None:
         """Queue one discriminator step: its loss, mean D(x), mean D(G(z)), V = -2 d_loss,
         and ||dL/dθ_D||^2 (device scalars)."""
-        for key, value in zip(("d_loss", "d_real", "d_fake", "value"), (d_loss, d_real_mean, d_fake_mean,
-                                                                         -2 * d_loss)):
-            self._pending[key].append(value)
-        self._record_grad_norm("d_grad_norm", self.d_optimizer)
-        self.d_steps += 1
+        self.record_step("d", d_loss=d_loss, d_real=d_real_mean, d_fake=d_fake_mean, value=-2 * d_loss)
 
     def record_g_step(self, g_loss) -> None:
         """Queue one generator step: its loss and ||dL/dθ_G||^2."""
-        self._pending["g_loss"].append(g_loss)
-        self._record_grad_norm("g_grad_norm", self.g_optimizer)
-        self.g_steps += 1
+        self.record_step("g", g_loss=g_loss)
+
+    def record_step(self, player: str, **values) -> None:
+        """Queue the device scalars ``values`` of one step of ``player`` ("d" or "g") and the squared
+        norm of the gradient that player's optimizer just applied (as ``d_grad_norm`` or ``g_grad_norm``)."""
+        for key, value in values.items():
+            self._pending[key].append(value)
+        self._record_grad_norm(f"{player}_grad_norm", self.d_optimizer if player == "d" else self.g_optimizer)
+        if player == "d":
+            self.d_steps += 1
+        else:
+            self.g_steps += 1
 
     def end_iteration(self) -> None:
         """Count one iteration of Algorithm 1; every ``log_every`` iterations read the history
@@ -77,7 +87,7 @@ class History:
         for key, values in self._pending.items():
             if values:
                 host = backend.to_numpy(xp.stack(values)).astype(float)
-                new[key] = host ** 0.5 if key in NORM_KEYS else host
+                new[key] = host ** 0.5 if key in self.norm_keys else host
         self._pending.clear()
         for key, host in new.items():
             self._history[key].extend(float(v) for v in host)
@@ -88,13 +98,13 @@ class History:
         """Raise TrainingDiverged for the earliest non-finite value among the values just read
         back (``new``: key -> host array of the latest steps), else for non-finite parameters."""
         first = None
-        for key in HISTORY_KEYS:                 # this order breaks ties: losses before outputs
+        for key in self.keys:                    # this order breaks ties: losses before outputs
             host = new.get(key)
             if host is None or bool(numpy.isfinite(host).all()):
                 continue
             j = int(numpy.flatnonzero(~numpy.isfinite(host))[0])
             # the last value is the latest step's: count back from the step counters
-            if key in G_KEYS:
+            if key in self.g_keys:
                 iteration = self.g_steps - len(host) + j + 1
             else:
                 iteration = (self.d_steps - len(host) + j) // self.k + 1
@@ -117,19 +127,19 @@ class History:
         network's parameters (its optimizer's flat buffer). A state saved before they were
         recorded gives shorter (or empty) gradient-norm lists."""
         self._flush()
-        return {key: list(self._history.get(key, [])) for key in HISTORY_KEYS}
+        return {key: list(self._history.get(key, [])) for key in self.keys}
 
     def recent_history(self, iterations: int) -> dict:
         """The ``history`` of the last ``iterations`` iterations only (k * iterations D steps),
         without copying the whole of it: what a progress line's health check reads."""
         self._flush()
-        counts = {key: iterations if key in G_KEYS else iterations * self.k for key in HISTORY_KEYS}
-        return {key: self._history[key][-counts[key]:] for key in HISTORY_KEYS}
+        counts = {key: iterations if key in self.g_keys else iterations * self.k for key in self.keys}
+        return {key: self._history[key][-counts[key]:] for key in self.keys}
 
     def last(self, key: str, n: int = 1) -> float:
         """Mean of the last n recorded values of ``key`` (reads back pending values)."""
-        if key not in HISTORY_KEYS:
-            raise KeyError(f"last: key must be one of {', '.join(HISTORY_KEYS)}; got {key!r}")
+        if key not in self.keys:
+            raise KeyError(f"last: key must be one of {', '.join(self.keys)}; got {key!r}")
         self._flush()
         values = self._history[key][-n:]          # no copy of the whole history, unlike .history
         return sum(values) / len(values) if values else math.nan

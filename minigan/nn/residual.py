@@ -8,7 +8,7 @@ from .instance_norm import InstanceNorm2d
 from .module import Module, backward_to, check_forward_called, check_grad_output, is_rowwise
 from .padding import ReflectionPad2d
 from .sequential import Sequential
-from ..checks import check_positive_int
+from ..checks import check_number, check_positive_int
 
 
 class Residual(Module):
@@ -21,46 +21,61 @@ class Residual(Module):
     blocks each factor is I + J_k, and the term I carries g down to the input unchanged, however
     small the branches' Jacobians J_k are (docs/02_backprop.md shows it).
 
-    Row-wise exactly when the branch is (``is_rowwise``).
+    ``skip`` and ``scale`` (StyleGAN2's residual discriminator, which changes the shape on the way):
+    y = scale (skip(x) + branch(x)), the skip path a module of its own (a strided 1x1 convolution, say)
+    whose output has the branch's shape; backward: dL/dx = skip.backward(scale g) + branch.backward(scale g).
+    scale = 1/sqrt(2) keeps the variance of a sum of two like terms that of one.
+
+    Row-wise exactly when the branch (and the skip path) are (``is_rowwise``).
     """
 
     skips_input_grad = True
 
-    def __init__(self, branch: Module):
-        if not isinstance(branch, Module):
-            raise TypeError(f"{type(self).__name__}: branch must be a Module; got {type(branch).__name__}")
-        self.branch = branch
+    def __init__(self, branch: Module, skip: Module | None = None, scale: float = 1.0):
+        for name, module in (("branch", branch), ("skip", skip)):
+            if not isinstance(module, Module) and not (name == "skip" and module is None):
+                raise TypeError(f"{type(self).__name__}: {name} must be a Module; got {type(module).__name__}")
+        check_number("scale", scale, 0, low_open=True, owner=type(self).__name__)
+        self.branch, self.skip, self.scale = branch, skip, scale
         self._shape = None
 
     @property
     def rowwise(self) -> bool:
-        return is_rowwise(self.branch)
+        return is_rowwise(self.branch) and (self.skip is None or is_rowwise(self.skip))
 
     def forward(self, x):
-        """x -> x + branch(x), same shape."""
+        """x -> scale (skip(x) + branch(x)), skip(x) = x unless a skip path is given (then the branch's shape)."""
         name = type(self).__name__
         if not hasattr(x, "shape") or getattr(x, "dtype", None) is None or x.dtype.kind != "f":
             got = f"dtype {x.dtype}" if hasattr(x, "dtype") else type(x).__name__
             raise TypeError(f"{name}: input must be a floating array; got {got}")
         fx = self.branch(x)
-        if tuple(getattr(fx, "shape", ())) != tuple(x.shape):
-            raise ValueError(f"{name}: the branch must return its input's shape {tuple(x.shape)} to be added "
+        sx = x if self.skip is None else self.skip(x)
+        if tuple(getattr(fx, "shape", ())) != tuple(sx.shape):
+            what = "its input's shape" if self.skip is None else f"the skip path's ({type(self.skip).__name__}) shape"
+            raise ValueError(f"{name}: the branch must return {what} {tuple(sx.shape)} to be added "
                              f"to it; {type(self.branch).__name__} returned {tuple(getattr(fx, 'shape', ()))}")
-        self._shape = tuple(x.shape)
-        return x + fx
+        self._shape = (tuple(x.shape), tuple(fx.shape))
+        y = sx + fx
+        return y if self.scale == 1 else y * self.scale
 
     def backward(self, grad_output, input_grad=True):
-        """Given g = dL/dy (same shape as x): dL/dx = g + branch.backward(g) (same shape); the branch
-        accumulates its parameters' gradients from g.
+        """Given g = dL/dy (the output's shape): dL/dx = g + branch.backward(g) (x's shape), or with a skip path
+        and scale, skip.backward(scale g) + branch.backward(scale g); each path accumulates its parameters'
+        gradients on the way.
 
-        input_grad (see ``nn.module.backward_to``): False computes only the branch's parameter
-        gradients (the input is data) and returns None; a slice returns those columns of dL/dx."""
+        input_grad (see ``nn.module.backward_to``): False computes only the parameter gradients (the
+        input is data) and returns None; a slice returns those columns of dL/dx."""
         check_forward_called(self, self._shape)
-        check_grad_output(self, grad_output, self._shape)
-        branch_grad = backward_to(self.branch, grad_output, input_grad)
+        check_grad_output(self, grad_output, self._shape[1])
+        g = grad_output if self.scale == 1 else grad_output * self.scale
+        branch_grad = backward_to(self.branch, g, input_grad)
+        if self.skip is not None:
+            skip_grad = backward_to(self.skip, g, input_grad)
+            return None if input_grad is False else skip_grad + branch_grad
         if input_grad is False:
             return None
-        identity_grad = grad_output if input_grad is True else grad_output[:, input_grad]
+        identity_grad = g if input_grad is True else g[:, input_grad]
         return identity_grad + branch_grad          # a new array: the branch may have returned g itself
 
 

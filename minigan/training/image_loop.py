@@ -17,9 +17,21 @@ subclassing :class:`ImageExperiment`. This module does the rest, the same way fo
   checkpoint; no checkpoint is ever written from a non-finite state, so ``--resume`` continues
   from the last good epoch;
 - the failure signs of ``minigan.health`` are shown in the progress line while they hold;
-- at the end ``samples.npy`` (10000, 784) float32 in [0, 1] (1,000 of each label for a
-  conditional generator), ``labels.npy``, ``generator.npz`` (``image_sampling.load_generator``)
-  and ``summary.json`` (with ``"health"``: the failure-sign episodes, empty when healthy).
+- at the end the experiment's outputs (for a GAN ``samples.npy`` (10000, 784) float32 in [0, 1],
+  1,000 of each label for a conditional generator, ``labels.npy``, ``generator.npz``:
+  ``image_sampling.load_generator``) and ``summary.json`` (with ``"health"``: the failure-sign
+  episodes, empty when healthy).
+
+The loop needs of what it trains only a small protocol, which ``GAN`` (one generator, one
+discriminator) and ``CycleGAN`` (two of each) both keep:
+
+    train_step(batches)         one iteration, drawing from the experiment's ``minibatches``
+    state_dict(), load_state_dict(state)      everything an exact resume needs
+    history, recent_history(n), last(key, n)  the recorded numbers (``gan.history.History``)
+    k, generator_loss           what the health checks read (``training.health``)
+
+The experiment says what differs: its data stream (:meth:`ImageExperiment.minibatches`), the length of
+an epoch, the numbers on the progress line, its figures per epoch and its final outputs.
 """
 from __future__ import annotations
 
@@ -49,8 +61,9 @@ class ImageExperiment:
 
     Class attributes:
         name: the registry key (``minigan.experiments.EXPERIMENTS``), stored in checkpoints.
-        Settings: a dataclass of everything that defines a run; it must have ``epochs``,
-            ``batch_size``, ``k``, ``seed`` and ``conditional`` (only ``epochs`` may grow on resume).
+        Settings: a dataclass of everything that defines a run; it must have ``epochs``, ``batch_size``
+            and ``seed``, and ``k`` and ``conditional`` for the default ``minibatches`` and
+            ``iterations_per_epoch`` (only ``epochs`` may grow on resume).
         noise_dim, noise: size and prior of z ("normal", "uniform", "uniform:BOUND").
         output: G's last activation, "tanh" (images in [-1, 1]) or "sigmoid" ([0, 1]).
         image_shape: the shape of one image for D: (784,) flat, or (1, 28, 28) for convolutions.
@@ -72,12 +85,51 @@ class ImageExperiment:
         raise NotImplementedError(f"{type(self).__name__} must implement build_generator")
 
     def build_gan(self, images) -> GAN:
-        """Seed, build both networks and their optimizers, return the GAN.
+        """Seed, build the networks and their optimizers, return the GAN (or another object keeping the
+        loop's protocol: the module docstring).
         ``images``: the host training images (N, 784) in [0, 1] (some recipes initialise from them)."""
         raise NotImplementedError(f"{type(self).__name__} must implement build_gan")
 
     def before_iteration(self, gan: GAN, iteration: int, epoch: int) -> None:
         """Called before every iteration (0-based count over the whole run): learning-rate schedules."""
+
+    def minibatches(self, images, labels):
+        """The stream ``train_step`` draws from, with ``state_dict``/``load_state_dict`` (an exact resume):
+        by default seeded shuffled batches of the images in D's layout (and their labels, when conditional)."""
+        return mnist.Minibatches(self.model_inputs(images), labels if self.conditional else None,
+                                 self.settings.batch_size, seed=self.settings.seed)
+
+    def iterations_per_epoch(self, n: int) -> int:
+        """Iterations in one epoch over ``n`` training images: ``iterations_per_epoch(n, batch_size, k)``."""
+        return iterations_per_epoch(n, self.settings.batch_size, self.settings.k)
+
+    def progress_means(self, gan, iterations: int) -> dict:
+        """The progress line's and the summary's ``final_epoch_means``: host means over the last ``iterations``."""
+        return recent_means(gan, iterations)
+
+    def epoch_figures(self, out, seed: int = 0, gif: bool = False):
+        """The demo's ``on_epoch_end(epoch, gan)``: ``plots.EpochFigures`` (grids, loss curves)."""
+        from ..demo_tools.plots import EpochFigures
+        return EpochFigures(out, self, seed=seed, gif=gif)
+
+    def final_outputs(self, gan, out, images, labels, samples_per_class: int = 1000, classifier=None):
+        """Write the run's final files into ``out``; return (files for the summary, the class histogram the
+        health check reads or None, further summary entries). A GAN's: samples.npy, labels.npy (conditional)
+        and generator.npz; ``classifier`` (optional, ``minigan.classifier``) reads the samples, so that the
+        health check can see mode collapse in their class histogram."""
+        samples, sample_labels = self.sample(gan.sampler, samples_per_class, seed=self.settings.seed)
+        class_histogram = None
+        if classifier is not None:
+            from .. import metrics
+            predicted = backend.to_numpy(classifier.predict(backend.asarray(samples)))
+            class_histogram = metrics.class_histogram(predicted).tolist()
+        numpy.save(out / "samples.npy", samples)
+        if sample_labels is not None:
+            numpy.save(out / "labels.npy", sample_labels)
+        image_sampling.save_generator(out / "generator.npz", self, gan.sampler, epochs=self.settings.epochs)
+        files = {"samples": "samples.npy", "labels": "labels.npy" if sample_labels is not None else None,
+                 "generator": "generator.npz"}
+        return files, class_histogram, {}
 
     def training_data(self, folder):
         """Host images (N, 784) in [0, 1] and labels (N,): the 60,000 training images by default."""
@@ -141,7 +193,7 @@ def recent_means(gan: GAN, iterations: int) -> dict:
 
 def run_epoch(experiment: ImageExperiment, gan: GAN, batches, steps: int, epoch: int,
               desc: str = "", show_progress: bool = True) -> None:
-    """``steps`` iterations of Algorithm 1, with a progress bar read every READ_EVERY iterations."""
+    """``steps`` iterations (``gan.train_step``), with a progress bar read every READ_EVERY iterations."""
     bar = Progress(steps, label=desc, enabled=show_progress)
     first = epoch * steps
     for i in range(1, steps + 1):
@@ -151,7 +203,7 @@ def run_epoch(experiment: ImageExperiment, gan: GAN, batches, steps: int, epoch:
             window = health.WINDOW
             warnings = health.current_warnings(gan.recent_history(window), k=gan.k, window=window,
                                                generator_loss=gan.generator_loss)
-            bar.update(i, warnings=warnings, **recent_means(gan, min(READ_EVERY, i)))
+            bar.update(i, warnings=warnings, **experiment.progress_means(gan, min(READ_EVERY, i)))
     bar.close()
 
 
@@ -193,10 +245,10 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
 
     resume: continue from ``out/checkpoint.npz`` (same experiment and settings; ``epochs`` may grow).
     overwrite: start afresh even if ``out/checkpoint.npz`` exists (otherwise that is refused).
-    on_epoch_end(epoch, gan): runs after each epoch's checkpoint (figures).
+    on_epoch_end(epoch, gan): runs after each epoch's checkpoint (figures: ``experiment.epoch_figures``).
     args: e.g. the demo's command line, stored in the checkpoint.
-    samples_per_class: samples.npy holds 10 times this many images.
-    classifier: an MNIST classifier (``minigan.classifier``) for the health check of the final samples.
+    samples_per_class: a GAN's samples.npy holds 10 times this many images.
+    classifier: an MNIST classifier (``minigan.classifier``) for the final outputs (a GAN's health check).
     generator_weights: start G from these weights (a state dict, e.g. a shipped generator's:
     ``minigan.pretrained.initial_weights``) instead of its random initialisation; D, both optimizers
     and the epoch count start afresh. Ignored on resume (the checkpoint holds G).
@@ -211,9 +263,8 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
     gan = experiment.build_gan(images)
     if generator_weights is not None and not resume:
         start_generator_from(gan, generator_weights)
-    batches = mnist.Minibatches(experiment.model_inputs(images), labels if experiment.conditional else None,
-                                settings.batch_size, seed=settings.seed)
-    steps = iterations_per_epoch(len(images), settings.batch_size, settings.k)
+    batches = experiment.minibatches(images, labels)
+    steps = experiment.iterations_per_epoch(len(images))
     epoch, seconds = 0, []
     if resume:
         state = checkpoint.load(path)
@@ -240,35 +291,25 @@ def train(experiment: ImageExperiment, images, labels, out, *, resume: bool = Fa
                                "seconds_per_epoch": seconds, "args": args or {}}, check=True)
         if on_epoch_end is not None:
             on_epoch_end(epoch, gan)
-    return finish(experiment, gan, out, steps, len(images), seconds, samples_per_class, classifier)
+    return finish(experiment, gan, out, steps, images, labels, seconds, samples_per_class, classifier)
 
 
-def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int, n_images: int, seconds,
+def finish(experiment: ImageExperiment, gan: GAN, out: pathlib.Path, steps: int, images, labels, seconds,
            samples_per_class: int = 1000, classifier=None) -> dict:
-    """Write samples.npy, labels.npy, generator.npz and summary.json; return the summary.
-    ``classifier`` (optional, ``minigan.classifier``): reads the samples, so that the health
-    check can see mode collapse in their class histogram."""
+    """Write the experiment's final outputs (``ImageExperiment.final_outputs``) and summary.json;
+    return the summary."""
     settings = experiment.settings
-    samples, sample_labels = experiment.sample(gan.sampler, samples_per_class, seed=settings.seed)
-    class_histogram = None
-    if classifier is not None:
-        from .. import metrics
-        predicted = backend.to_numpy(classifier.predict(backend.asarray(samples)))
-        class_histogram = metrics.class_histogram(predicted).tolist()
-    numpy.save(out / "samples.npy", samples)
-    if sample_labels is not None:
-        numpy.save(out / "labels.npy", sample_labels)
-    image_sampling.save_generator(out / "generator.npz", experiment, gan.sampler, epochs=settings.epochs)
+    files, class_histogram, extra = experiment.final_outputs(gan, out, images, labels, samples_per_class, classifier)
     summary = {
         "experiment": experiment.name, "settings": dataclasses.asdict(settings), "backend": backend.name,
-        "train_images": n_images, "iterations_per_epoch": steps, "epochs_completed": len(seconds),
+        "train_images": len(images), "iterations_per_epoch": steps, "epochs_completed": len(seconds),
         "seconds_per_epoch": [round(s, 3) for s in seconds],
         "mean_seconds_per_epoch": round(sum(seconds) / len(seconds), 3) if seconds else None,
-        "final_epoch_means": recent_means(gan, steps),
+        "final_epoch_means": experiment.progress_means(gan, steps),
         "health": health.diagnose(gan.history, k=gan.k, generator_loss=gan.generator_loss,
                                   class_histogram=class_histogram),
-        "files": {"samples": "samples.npy", "labels": "labels.npy" if sample_labels is not None else None,
-                  "generator": "generator.npz", "checkpoint": CHECKPOINT},
+        "files": {**files, "checkpoint": CHECKPOINT},
+        **extra,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary

@@ -113,6 +113,9 @@ def load_generator(path):
     from ..experiments import experiment_from_config   # experiments build on this module
 
     state = checkpoint.load(path)
+    if "gan" in state and "generator" not in state["gan"]:
+        raise ValueError(f"load_generator: {path} is a checkpoint of the {state.get('experiment')!r} experiment, "
+                         f"which has no one generator from noise (it holds {', '.join(sorted(state['gan'])[:6])})")
     if "gan" in state:                                   # a training checkpoint: the generator samples come from
         gan = state["gan"]
         weights = gan["generator_average"]["average"] if "generator_average" in gan else gan["generator"]
