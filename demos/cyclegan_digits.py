@@ -49,8 +49,8 @@ def parse_args(argv=None):
     p.add_argument("--cycle-weight", type=cli.bounded(0), default=defaults.cycle_weight, metavar="LAMBDA",
                    help="lambda, the weight of the cycle loss (default: %(default)s, the paper's)")
     p.add_argument("--identity-weight", type=cli.bounded(0), default=defaults.identity_weight,
-                   help="the identity loss's weight as a fraction of lambda (default: %(default)s, the paper's code's; "
-                        "0: off, which learns these two domains far better, docs/08_image_translation.md section 6)")
+                   help="the identity loss's weight as a fraction of lambda (default: %(default)s, off, which learns "
+                        "these two domains far better; 0.5 is the paper's code's, docs/08_image_translation.md section 6)")
     p.add_argument("--lr", type=cli.positive(float), default=defaults.lr_g, help="Adam's learning rate (default: %(default)s)")
     p.add_argument("--g-width", type=cli.positive(int), default=defaults.g_width,
                    help="channels of G's residual blocks, even (default: %(default)s)")

@@ -55,8 +55,8 @@ class Settings:
     lr_g: float = LEARNING_RATE
     beta1: float = BETAS[0]
     cycle_weight: float = 10.0     # lambda; 0 = no cycle loss (and so no identity loss: --no-cycle)
-    identity_weight: float = 0.5   # lambda_idt / lambda, as the paper's code (0 learns these two domains far better:
-                                   # their colours differ; docs/08_image_translation.md §5-6)
+    identity_weight: float = 0.0   # lambda_idt / lambda: 0 here, 0.5 in the paper's code (these two domains' colours
+                                   # differ, and 0.5 blocks the translation; docs/08_image_translation.md §5-6)
     g_width: int = 16              # W: channels of G's residual blocks (even: the outer layers have W/2)
     residual_blocks: int = 2
     d_width: int = 32              # V: channels of D's second convolution
