@@ -25,7 +25,7 @@ import numpy
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, pretrained  # noqa: E402
-from minigan.demo_tools import cli  # noqa: E402
+from minigan.demo_tools import cli, generator_args  # noqa: E402
 from minigan.demo_tools.figure_text import set_language, text  # noqa: E402
 from minigan.demo_tools.plots import save_image_grid  # noqa: E402
 from minigan.gan import draw_noise  # noqa: E402
@@ -47,7 +47,7 @@ def multiple_of_ten(text_value):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 epilog="The labels cycle 0, 1, ..., 9, 0, 1, ...: sample i has label i % 10.")
-    cli.add_generator_arguments(p)
+    generator_args.add_generator_arguments(p)
     p.add_argument("--out", type=pathlib.Path, required=True, help="folder for samples.npy, labels.npy, grid.png")
     p.add_argument("--n", type=multiple_of_ten, default=100,
                    help="how many samples: a multiple of 10, N/10 of each digit (default: %(default)s)")
@@ -57,7 +57,7 @@ def parse_args(argv=None):
     cli.add_lang_argument(p)
     cli.add_debug_argument(p)
     args = p.parse_args(argv)
-    if cli.chosen_model(args) is None and args.checkpoint is None:
+    if generator_args.chosen_model(args) is None and args.checkpoint is None:
         p.error("give --model (a generator shipped with minigan) or --checkpoint (your own trained one)")
     return args
 
@@ -87,7 +87,7 @@ def main(argv=None) -> dict:
     set_language(args.lang)
     if args.backend:
         backend.set_backend(args.backend)
-    generator, config, source = cli.load_generator(args)
+    generator, config, source = generator_args.load_generator(args)
     images, labels = generate(generator, config, args.n, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     numpy.save(args.out / "samples.npy", images)

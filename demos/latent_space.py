@@ -25,8 +25,8 @@ import numpy  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, latent  # noqa: E402
 from minigan.training import image_sampling  # noqa: E402
-from minigan.demo_tools.cli import (add_debug_argument, add_generator_arguments, add_lang_argument,  # noqa: E402
-                                    load_generator, non_negative_int, positive, run_main)
+from minigan.demo_tools.cli import add_debug_argument, add_lang_argument, non_negative_int, positive, run_main  # noqa: E402
+from minigan.demo_tools.generator_args import add_generator_arguments, load_generator  # noqa: E402
 from minigan.demo_tools.figure_text import set_language, text  # noqa: E402
 from minigan.demo_tools.plots import show_images as show  # noqa: E402
 

@@ -25,6 +25,8 @@ from types import ModuleType
 
 import numpy
 
+from .checks import is_int
+
 ALLOWED_BACKENDS = ("numpy", "cupy")
 ALLOWED_DTYPES = ("float32", "float64")
 
@@ -180,7 +182,7 @@ class Random:
 def seed(n: int) -> None:
     """Seed the backend's random source (parameter init, noise, dropout, batches)."""
     global _rng
-    if isinstance(n, bool) or not isinstance(n, (int, numpy.integer)) or n < 0:
+    if not is_int(n) or n < 0:
         raise ValueError(f"seed must be a non-negative integer; got {n!r}")
     _rng = Random(int(n))
 

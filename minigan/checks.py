@@ -15,6 +15,11 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def is_number(value) -> bool:
+    """A finite real number (an int or a float, Python's or NumPy's), and not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_int(name: str, value, minimum: int = 1, maximum: int | None = None, owner: str | None = None) -> int:
     """``value`` must be an integer in [minimum, maximum] (no upper bound if maximum is None).
     Returns it; raises ValueError naming ``owner: name``."""
@@ -27,6 +32,14 @@ def check_int(name: str, value, minimum: int = 1, maximum: int | None = None, ow
     raise ValueError(f"{_prefix(owner)}{name} must be {wanted}; got {value!r}")
 
 
+def check_int_pair(name: str, value, minimum: int, owner: str | None = None) -> tuple:
+    """``value`` must be an integer >= minimum or a pair of them (a kernel size, a stride); returns the pair."""
+    pair = (value, value) if is_int(value) else value
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or any(not is_int(v) or v < minimum for v in pair):
+        raise ValueError(f"{_prefix(owner)}{name} must be an integer >= {minimum} or a pair of them; got {value!r}")
+    return tuple(pair)
+
+
 def check_positive_int(name: str, value, owner: str | None = None) -> int:
     """``value`` must be an integer >= 1 (a size, a count, a number of steps)."""
     return check_int(name, value, 1, owner=owner)
@@ -36,8 +49,7 @@ def check_number(name: str, value, low=None, high=None, *, low_open: bool = Fals
                  owner: str | None = None, example: str = "") -> float:
     """``value`` must be a finite real number within the bounds (closed unless ``*_open``).
     Returns it; raises ValueError naming ``owner: name`` and the interval."""
-    real = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    ok = real and (low is None or (value > low if low_open else value >= low)) \
+    ok = is_number(value) and (low is None or (value > low if low_open else value >= low)) \
         and (high is None or (value < high if high_open else value <= high))
     if ok:
         return value

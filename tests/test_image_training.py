@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from minigan.training import checkpoint, image_loop
+from minigan.training import checkpoint, image_experiment, image_loop
 from minigan.gan.errors import TrainingDiverged
 from minigan.experiments import mnist_cgan
 import conftest
@@ -27,7 +27,7 @@ class PoisonedInSecondEpoch(mnist_cgan.Experiment):
     """The tutorial's cGAN, except that a weight of G turns NaN at the first iteration of epoch 2."""
 
     def before_iteration(self, gan, iteration, epoch):
-        if epoch == 1 and iteration == image_loop.iterations_per_epoch(128, 32, 1):
+        if epoch == 1 and iteration == image_experiment.iterations_per_epoch(128, 32, 1):
             gan.generator.parameters()[0].data[0, 0] = float("nan")
 
 

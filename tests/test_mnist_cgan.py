@@ -7,7 +7,7 @@ import pytest
 
 import conftest
 from minigan import backend, gradcheck, nn
-from minigan.training import checkpoint, image_sampling, image_loop
+from minigan.training import checkpoint, image_experiment, image_sampling, image_loop
 from minigan.demo_tools import plots
 from minigan.experiments import mnist_cgan
 
@@ -106,10 +106,10 @@ def final_weights(out):
 
 
 def test_one_epoch_is_n_over_batch_over_k_iterations():
-    assert image_loop.iterations_per_epoch(8000, 64, 1) == 125
-    assert image_loop.iterations_per_epoch(8000, 64, 5) == 25
+    assert image_experiment.iterations_per_epoch(8000, 64, 1) == 125
+    assert image_experiment.iterations_per_epoch(8000, 64, 5) == 25
     with pytest.raises(ValueError, match="0 iterations"):
-        image_loop.iterations_per_epoch(100, 64, 2)
+        image_experiment.iterations_per_epoch(100, 64, 2)
 
 
 @conftest.needs_restorable_rng

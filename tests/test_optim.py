@@ -100,7 +100,7 @@ def test_adam_state_dict_round_trip_continues_identically():
 @pytest.mark.parametrize("kwargs, message", [
     ({"lr": 0}, "lr must be a number > 0; got 0"),
     ({"lr": -1e-3}, "lr must be a number > 0"),
-    ({"lr": 1e-3, "betas": (0.9, 1.0)}, r"betas\[1\] must be in \[0, 1\); got 1.0"),
+    ({"lr": 1e-3, "betas": (0.9, 1.0)}, r"betas\[1\] must be a number in \[0, 1\); got 1.0"),
     ({"lr": 1e-3, "eps": -1}, "eps must be a number >= 0"),
 ])
 def test_adam_rejects_bad_hyperparameters(kwargs, message):

@@ -3,7 +3,7 @@
 The library (``minigan.nn``, ``losses``, ``optim``, ``gan``, ``metrics``, ``data``) knows nothing
 about any particular model, and the harness (``minigan.training``) only how to run one. Each file
 here is one recipe: its networks, its optimizers, its settings. The toy recipes train with the toy
-loop (``training.toy_loop``); each MNIST recipe is a ``training.image_loop.ImageExperiment``
+loop (``training.toy_loop``); each MNIST recipe is a ``training.image_experiment.ImageExperiment``
 subclass that the image loop trains.
 
 | experiment | file | what it is |

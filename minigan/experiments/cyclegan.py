@@ -36,7 +36,7 @@ from ..data.minibatches import Zipped
 from ..gan.cyclegan import CycleGAN
 from ..optim import Adam
 from ..training import image_sampling
-from ..training.image_loop import ImageExperiment, check_settings, iterations_per_epoch
+from ..training.image_experiment import ImageExperiment, check_settings, iterations_per_epoch
 from .dcgan import dcgan_init
 
 IMAGE_SIDE = 28

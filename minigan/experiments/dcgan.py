@@ -32,10 +32,10 @@ import dataclasses
 
 from .. import backend, nn
 from ..gan import GAN
-from ..training.image_loop import ImageExperiment, check_settings
+from ..training.image_experiment import ImageExperiment, check_settings
 from ..nn.module import Module, backward_to, check_forward_called, check_grad_output
 from ..optim import Adam
-from ..checks import is_int
+from ..checks import check_positive_int, is_int, is_number
 
 NOISE_DIM = 100
 NUM_CLASSES = 10
@@ -75,10 +75,8 @@ class Settings:
         check_settings(self)
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 (batch norm needs two images); got {self.batch_size}")
-        if isinstance(self.pack, bool) or not isinstance(self.pack, int) or self.pack < 1:
-            raise ValueError(f"pack must be a positive integer; got {self.pack!r}")
-        if isinstance(self.minibatch_kernels, bool) or not isinstance(self.minibatch_kernels, int) \
-                or self.minibatch_kernels < 0:
+        check_positive_int("pack", self.pack)
+        if not is_int(self.minibatch_kernels) or self.minibatch_kernels < 0:
             raise ValueError(f"minibatch_kernels must be 0 (off) or a positive integer; got {self.minibatch_kernels!r}")
         if self.pack > 1 and self.conditional:
             raise ValueError(f"pack > 1 needs the unconditional DCGAN (a packed row has no one label); "
@@ -86,8 +84,7 @@ class Settings:
         if self.batch_size % self.pack or self.batch_size // self.pack < 2:
             raise ValueError(f"batch_size must be a multiple of pack with at least 2 packed rows per batch "
                              f"(batch norm); got batch_size {self.batch_size}, pack {self.pack}")
-        if isinstance(self.ema_decay, bool) or not isinstance(self.ema_decay, (int, float)) \
-                or not 0 <= self.ema_decay < 1:
+        if not is_number(self.ema_decay) or not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be 0 (off) or in (0, 1), e.g. 0.999; got {self.ema_decay!r}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1); got {self.beta1!r}")

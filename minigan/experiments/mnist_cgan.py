@@ -24,7 +24,7 @@ from .. import backend, nn
 from ..gan.acgan import AuxiliaryDiscriminator
 from ..data import mnist
 from ..gan import GAN
-from ..training.image_loop import IMAGE_SIZE, ImageExperiment, check_settings
+from ..training.image_experiment import IMAGE_SIZE, ImageExperiment, check_settings
 from ..optim import Adam
 
 NOISE_DIM = 100

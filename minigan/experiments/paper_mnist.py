@@ -24,7 +24,7 @@ from ..gan import SimultaneousGAN, draw_noise
 from ..metrics import PARZEN_SIGMAS
 from ..optim import SGD
 from ..optim.schedules import adjusted_momentum, exponential_decay_lr
-from ..training.image_loop import ImageExperiment, check_settings
+from ..training.image_experiment import ImageExperiment, check_settings
 
 # -- data (mnist.yaml) -------------------------------------------------------------------------
 TRAIN_RANGE = (0, 50_000)            # dataset: MNIST {which_set: 'train', start: 0, stop: 50000}

@@ -7,7 +7,7 @@ networks over; the others apply to the running networks.
 """
 from __future__ import annotations
 
-import math
+from ..checks import is_int, is_number
 
 DATASETS = ("ring", "grid", "moons", "spiral", "gaussian_1d", "drawn")
 #: the data sets on which packing is offered (PacGAN's ring and grid)
@@ -39,14 +39,13 @@ class ConfigError(ValueError):
 
 
 def _integer(field, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+    if not is_int(value) or not lo <= value <= hi:
         raise ConfigError(field, f"an integer from {lo} to {hi}", value)
     return value
 
 
 def _number(field, value, lo, hi, what="a number"):
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-    if not ok or not lo <= value <= hi:
+    if not is_number(value) or not lo <= value <= hi:
         raise ConfigError(field, f"{what} from {lo:g} to {hi:g}", value)
     return float(value)
 

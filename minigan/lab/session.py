@@ -18,6 +18,7 @@ import time
 from collections import deque
 
 from .. import backend
+from ..checks import is_int
 from . import saving, state as drawing, wire
 from .config import DEFAULTS, ConfigError, check_points, resetting_changes, validate
 from .curves import Curves
@@ -96,7 +97,7 @@ class LabSession:
         """Run ``count`` steps of ``player``: "d" (D only), "g" (G only) or "both" (Algorithm 1)."""
         if not isinstance(player, str) or player not in PLAYERS:
             raise ConfigError("player", "one of " + ", ".join(repr(p) for p in PLAYERS), player)
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        if not is_int(count) or not 1 <= count <= MAX_COUNT:
             raise ConfigError("count", f"an integer from 1 to {MAX_COUNT}", count)
         with self.lock:
             if self.diverged is not None:
@@ -228,7 +229,7 @@ class LabSession:
     # -- what the page sees ----------------------------------------------------------------------
     def inspect(self, index) -> dict:
         """"Look inside" the fake sample ``index`` of the drawing (see :mod:`minigan.lab.look_inside`)."""
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < drawing.NUM_SAMPLES:
+        if not is_int(index) or not 0 <= index < drawing.NUM_SAMPLES:
             raise ConfigError("index", f"an integer from 0 to {drawing.NUM_SAMPLES - 1}", index)
         with self.lock:
             # the sample and the ones D judges beside it with packing (training packs neighbours too)

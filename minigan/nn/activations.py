@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import backend
+from ..checks import check_number
 from .module import Module, check_forward_called, check_grad_output
 
 
@@ -46,10 +47,8 @@ class PlainLeakyReLU(Module):
     rowwise = True
 
     def __init__(self, negative_slope: float = 0.01):
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) \
-                or not 0 <= negative_slope < 1:
-            raise ValueError(f"{type(self).__name__}: negative_slope must be in [0, 1); got {negative_slope!r}")
-        self.negative_slope = negative_slope
+        self.negative_slope = check_number("negative_slope", negative_slope, 0, 1, high_open=True,
+                                           owner=type(self).__name__)
         self._cache = None
 
     def forward(self, x):

@@ -18,6 +18,7 @@ as written there; ``BatchNorm1d``/``BatchNorm2d`` compute the same in fewer pass
 from __future__ import annotations
 
 from .. import backend
+from ..checks import check_positive_int
 from .module import Module, Parameter, PlainParameter, check_forward_called, check_grad_output
 
 
@@ -31,8 +32,7 @@ class _PlainBatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
         name = type(self).__name__
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-            raise ValueError(f"{name}: num_features must be a positive integer; got {num_features!r}")
+        check_positive_int("num_features", num_features, owner=name)
         if not eps > 0:
             raise ValueError(f"{name}: eps must be > 0; got {eps!r}")
         if not 0 <= momentum <= 1:

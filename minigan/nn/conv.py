@@ -20,6 +20,10 @@ from __future__ import annotations
 import math
 
 from .. import backend
+from ..checks import check_int_pair, check_positive_int
+from . import conv_fast
+from .conv_fast import to_channels_first, to_channels_last
+from .images import check_images
 from .module import Module, Parameter, PlainParameter, check_forward_called, check_grad_output
 
 
@@ -88,15 +92,6 @@ def conv2d_input_grad(g, weight, shape, stride, padding):
 
 
 # -- the layers, plain ---------------------------------------------------------------------
-def _pair(layer: str, arg: str, value, minimum: int):
-    """An int or a pair of ints, each >= minimum, as a pair."""
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if (not isinstance(pair, (tuple, list)) or len(pair) != 2
-            or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in pair)):
-        raise ValueError(f"{layer}: {arg} must be an integer >= {minimum} or a pair of them; got {value!r}")
-    return tuple(pair)
-
-
 class _PlainConvNd(Module):
     """What every convolution layer shares: arguments, init, input checks."""
 
@@ -105,13 +100,11 @@ class _PlainConvNd(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias, weight_shape):
         name = type(self).__name__
-        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: {arg} must be a positive integer; got {value!r}")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(name, "kernel_size", kernel_size, 1)
-        self.stride = _pair(name, "stride", stride, 1)
-        self.padding = _pair(name, "padding", padding, 0)
+        self.in_channels = check_positive_int("in_channels", in_channels, owner=name)
+        self.out_channels = check_positive_int("out_channels", out_channels, owner=name)
+        self.kernel_size = check_int_pair("kernel_size", kernel_size, 1, owner=name)
+        self.stride = check_int_pair("stride", stride, 1, owner=name)
+        self.padding = check_int_pair("padding", padding, 0, owner=name)
         # PyTorch's kaiming_uniform_(a=sqrt(5)): bound 1/sqrt(fan_in), fan_in = weight.shape[1]*kh*kw
         # (for ConvTranspose2d that is out_channels*kh*kw, as in PyTorch); the bias uses the same bound.
         bound = 1.0 / math.sqrt(weight_shape[1] * self.kernel_size[0] * self.kernel_size[1])
@@ -121,17 +114,7 @@ class _PlainConvNd(Module):
         self._cache = None
 
     def _check_input(self, x):
-        name = type(self).__name__
-        shape = tuple(getattr(x, "shape", ()))
-        if not hasattr(x, "dtype") or len(shape) != 4:
-            got = shape if hasattr(x, "shape") else type(x).__name__
-            raise ValueError(f"{name}: input must be a 4-D array (N, C, H, W); got shape {got}")
-        if shape[1] != self.in_channels:
-            raise ValueError(f"{name}: input must have {self.in_channels} channels (axis 1); got shape {shape}")
-        if shape[2] < 1 or shape[3] < 1:
-            raise ValueError(f"{name}: input height and width must be positive; got shape {shape}")
-        if x.dtype.kind != "f":
-            raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
+        check_images(self, x, self.in_channels)
 
     def _add_bias(self, y):
         if self.bias is not None:
@@ -158,7 +141,7 @@ class PlainConv2d(_PlainConvNd):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True):
-        kh, kw = _pair(type(self).__name__, "kernel_size", kernel_size, 1)
+        kh, kw = check_int_pair("kernel_size", kernel_size, 1, owner=type(self).__name__)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
                          (out_channels, in_channels, kh, kw))
 
@@ -214,10 +197,10 @@ class PlainConvTranspose2d(_PlainConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, bias: bool = True):
         name = type(self).__name__
-        kh, kw = _pair(name, "kernel_size", kernel_size, 1)
+        kh, kw = check_int_pair("kernel_size", kernel_size, 1, owner=name)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias,
                          (in_channels, out_channels, kh, kw))
-        self.output_padding = _pair(name, "output_padding", output_padding, 0)
+        self.output_padding = check_int_pair("output_padding", output_padding, 0, owner=name)
         if any(op >= s for op, s in zip(self.output_padding, self.stride)):
             raise ValueError(f"{name}: output_padding must be smaller than stride; "
                              f"got output_padding {self.output_padding}, stride {self.stride}")
@@ -263,8 +246,6 @@ class PlainConvTranspose2d(_PlainConvNd):
 
 
 # -- the fast path: the same layers by conv_fast.py's kernels (docs/appendix_fast_numpy.md) ----------
-from . import conv_fast  # noqa: E402  (here, below conv_output_size, which conv_fast imports)
-from .conv_fast import to_channels_first, to_channels_last  # noqa: E402
 
 
 class Conv2d(PlainConv2d):

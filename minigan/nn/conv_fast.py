@@ -15,7 +15,7 @@ a window matrix are ordered (i, j, c) here, as the memory runs (conv.py's are (c
 from __future__ import annotations
 
 from .. import backend
-from .conv import conv_output_size
+from . import conv as plain     # (its conv_output_size; conv.py imports this module in turn)
 
 
 def im2col(x, kernel, stride, padding):
@@ -33,7 +33,7 @@ def im2col(x, kernel, stride, padding):
         padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
         padded[:, ph:ph + h, pw:pw + w, :] = x
         x = padded
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    oh, ow = plain.conv_output_size(h, kh, sh, ph), plain.conv_output_size(w, kw, sw, pw)
     s_n, s_h, s_w, s_c = x.strides
     windows = xp.lib.stride_tricks.as_strided(
         x, shape=(n, oh, ow, kh, kw, c), strides=(s_n, sh * s_h, sw * s_w, s_h, s_w, s_c))
@@ -60,7 +60,7 @@ def col2im_by_offset(cols, shape, kernel, stride, padding):
     xp = backend.xp
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     n, h, w, c = shape
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    oh, ow = plain.conv_output_size(h, kh, sh, ph), plain.conv_output_size(w, kw, sw, pw)
     cols = cols.reshape(n, oh, ow, kh, kw, c)
     out = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype)
     for i in range(kh):
@@ -80,7 +80,7 @@ def col2im_by_phase(cols, shape, kernel, stride, padding):
     xp = backend.xp
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     n, h, w, c = shape
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    oh, ow = plain.conv_output_size(h, kh, sh, ph), plain.conv_output_size(w, kw, sw, pw)
     q, r = -(-(h + 2 * ph) // sh), -(-(w + 2 * pw) // sw)     # phase sizes: ceil(padded size / stride)
     cols = cols.reshape(n, oh, ow, kh, kw, c)
     out = xp.empty((n, q * sh, r * sw, c), dtype=cols.dtype)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from .. import backend
-from .conv import to_channels_first, to_channels_last
+from .conv_fast import to_channels_first, to_channels_last
 
 
 def check_images(module, x, channels: int | None = None) -> tuple:
-    """Check that x is a floating 4-D array (N, C, H, W), with ``channels`` channels when given; the
+    """Check that x is a floating 4-D array (N, C, H, W), H and W >= 1, with ``channels`` channels when given; the
     errors name ``module``'s class, what was expected and what came. Returns x's shape."""
     name = type(module).__name__
     shape = tuple(getattr(x, "shape", ()))
@@ -15,6 +15,8 @@ def check_images(module, x, channels: int | None = None) -> tuple:
         raise ValueError(f"{name}: input must be a 4-D array (N, C, H, W); got shape {got}")
     if channels is not None and shape[1] != channels:
         raise ValueError(f"{name}: input must have {channels} channels (axis 1); got shape {shape}")
+    if shape[2] < 1 or shape[3] < 1:
+        raise ValueError(f"{name}: input height and width must be positive; got shape {shape}")
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: input must be a floating array; got dtype {x.dtype}")
     return shape

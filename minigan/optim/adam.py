@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
+from ..checks import check_number
 from .optimizer import Optimizer, check_positive
 
 
@@ -29,8 +30,7 @@ class PlainAdam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2); got {betas!r}")
         for i, b in enumerate(betas):
-            if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
-                raise ValueError(f"{name}: betas[{i}] must be in [0, 1); got {b!r}")
+            check_number(f"betas[{i}]", b, 0, 1, high_open=True, owner=name)
         check_positive(name, "eps", eps, allow_zero=True)
         self.betas, self.eps = tuple(betas), eps
         self.t = 0

@@ -8,19 +8,14 @@ the layers do not notice, because they update ``data`` and ``grad`` in place. ``
 """
 from __future__ import annotations
 
-import math
-
 from .. import backend
+from ..checks import check_number
 from ..nn.module import Parameter, PlainParameter
 
 
 def check_positive(owner, name, value, allow_zero=False):
     """A finite real number > 0 (>= 0 with ``allow_zero``), or a ValueError naming ``owner`` and ``name``."""
-    real = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-    ok = real and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{owner}: {name} must be a number {bound}; got {value!r}")
+    check_number(name, value, 0, low_open=not allow_zero, owner=owner)
 
 
 def parameter_list(params) -> list:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 
+from ..checks import check_int
+
 
 def _check_count(owner: str, name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{owner}: {name} must be a non-negative integer; got {value!r}")
+    check_int(name, value, 0, owner=owner)
 
 
 def exponential_decay_lr(step: int, base_lr: float, decay_factor: float, min_lr: float) -> float:
