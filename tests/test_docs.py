@@ -347,8 +347,8 @@ def test_korean_page_links_the_same_code_as_the_english_page(page):
 
 # -- links ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", all_pages(), ids=ids(all_pages()))
-def test_relative_links_resolve_to_existing_files(page):
+def broken_links(page) -> list:
+    """The relative links of ``page`` whose file, or whose heading (``#fragment``), does not exist."""
     broken = []
     for label, target in relative_links(page):
         path_part, _, fragment = target.partition("#")
@@ -357,6 +357,12 @@ def test_relative_links_resolve_to_existing_files(page):
             broken.append(f"[{label}]({target}): no file {path_part}")
         elif fragment and path.suffix == ".md" and fragment not in anchors(path):
             broken.append(f"[{label}]({target}): no heading #{fragment} in {path.name}")
+    return broken
+
+
+@pytest.mark.parametrize("page", all_pages(), ids=ids(all_pages()))
+def test_relative_links_resolve_to_existing_files(page):
+    broken = broken_links(page)
     assert not broken, "\n".join(broken)
 
 

@@ -22,7 +22,7 @@ import tokenize
 
 import pytest
 
-from test_docs import DOCS, KO, anchors, fenced_blocks, relative_links
+from test_docs import DOCS, KO, broken_links, fenced_blocks
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 READMES = [ROOT / "README.md", ROOT / "README.ko.md"]
@@ -141,14 +141,7 @@ RESULT_PAGES = [ROOT / "benchmarks" / "RESULTS.md", ROOT / "benchmarks" / "READM
 
 @pytest.mark.parametrize("page", RESULT_PAGES, ids=ids(RESULT_PAGES))
 def test_benchmark_pages_links_resolve(page):
-    broken = []
-    for label, target in relative_links(page):
-        path_part, _, fragment = target.partition("#")
-        path = (page.parent / path_part).resolve() if path_part else page
-        if not path.exists():
-            broken.append(f"[{label}]({target}): no file {path_part}")
-        elif fragment and path.suffix == ".md" and fragment not in anchors(path):
-            broken.append(f"[{label}]({target}): no heading #{fragment} in {path.name}")
+    broken = broken_links(page)
     assert not broken, "\n".join(broken)
 
 
