@@ -22,7 +22,7 @@ import tokenize
 
 import pytest
 
-from test_docs import DOCS, KO, broken_links, fenced_blocks
+from test_docs import DOCS, KO, broken_links, fenced_blocks, relative_links
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 READMES = [ROOT / "README.md", ROOT / "README.ko.md"]
@@ -145,6 +145,63 @@ def test_benchmark_pages_links_resolve(page):
     assert not broken, "\n".join(broken)
 
 
+# -- the course: numbered chapters, each with a summary and exercises --------------------------------
+
+SECTION_TITLES = {"en": ("Summary", "Exercises"), "ko": ("요약", "연습 문제")}
+
+
+def chapters(folder: pathlib.Path):
+    """The course's chapters in ``folder``, in order: 01_*.md, 02_*.md, ..., then the appendix."""
+    return sorted(folder.glob("[0-9][0-9]_*.md")) + [folder / "appendix_fast_numpy.md"]
+
+
+def level2_headings(page: pathlib.Path):
+    return re.findall(r"^## (.+?)\s*$", page.read_text(encoding="utf-8"), flags=re.M)
+
+
+def section(page: pathlib.Path, title: str) -> str:
+    """The text under the level-2 heading ``title`` of ``page``, up to the next level-2 heading."""
+    parts = re.split(r"^## (.+?)\s*$", page.read_text(encoding="utf-8"), flags=re.M)
+    return next((body for head, body in zip(parts[1::2], parts[2::2]) if head == title), "")
+
+
+def contents_links(toc: pathlib.Path):
+    """The chapter files the contents page links, in the order it lists them."""
+    return [target for _, target in relative_links(toc) if re.fullmatch(r"(\d\d_\w+|appendix_\w+)\.md", target)]
+
+
+COURSE = [(lang, page) for lang, folder in (("en", DOCS), ("ko", KO)) for page in chapters(folder)]
+
+
+@pytest.mark.parametrize("lang, page", COURSE, ids=[str(p.relative_to(ROOT)) for _, p in COURSE])
+def test_every_chapter_ends_with_a_summary_and_exercises(lang, page):
+    summary, exercises = SECTION_TITLES[lang]
+    headings = level2_headings(page)
+    assert summary in headings and exercises in headings, \
+        f"{page.relative_to(ROOT)} needs the level-2 headings '## {summary}' and '## {exercises}'; it has {headings}"
+    assert headings.index(summary) < headings.index(exercises), f"{page.name}: the summary comes before the exercises"
+
+
+@pytest.mark.parametrize("folder", [DOCS, KO], ids=["docs", "docs/ko"])
+def test_the_contents_page_links_every_chapter_in_order(folder):
+    numbered = [p.name for p in chapters(folder)]
+    assert [p[:2] for p in numbered[:-1]] == [f"{i:02d}" for i in range(1, len(numbered))], \
+        f"chapter numbers must run 01, 02, ... without gaps: {numbered}"
+    assert contents_links(folder / "README.md") == numbered, \
+        f"{(folder / 'README.md').relative_to(ROOT)} must link every chapter once, in order: {numbered}"
+
+
+@pytest.mark.parametrize("lang, folder", [("en", DOCS), ("ko", KO)], ids=["docs", "docs/ko"])
+def test_every_checked_exercise_is_named_in_its_chapters_exercises(lang, folder):
+    from minigan.exercises.registry import EXERCISES
+    missing = []
+    for name, exercise in EXERCISES.items():
+        page = next(folder.glob(f"{exercise.chapter:02d}_*.md"))
+        if not re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", section(page, SECTION_TITLES[lang][1])):
+            missing.append(f"{name} (chapter {exercise.chapter}, {page.relative_to(ROOT)})")
+    assert not missing, f"exercises their chapter's Exercises section does not name: {missing}"
+
+
 # -- the rules can fail -----------------------------------------------------------------------------
 
 def test_date_rule_sees_dates_and_only_dates():
@@ -160,3 +217,16 @@ def test_print_comments_are_the_expected_output_and_a_wrong_one_is_caught():
     assert mismatches(["x 3.0", "#"], ["x 3.0", "#"]) == []
     assert mismatches(["x 3.0"], ["x 3.1"]) == ["comment says 'x 3.0', the code printed 'x 3.1'"]
     assert mismatches(["x 3.0"], []) != []
+
+
+def test_course_rules_see_sections_and_only_linked_chapters(tmp_path):
+    page = tmp_path / "01_x.md"
+    page.write_text("# T\n\n## 1. Start\n\ntext\n\n## Summary\n\nshort\n\n## Exercises\n\n1. `start linear`\n",
+                    encoding="utf-8")
+    assert level2_headings(page) == ["1. Start", "Summary", "Exercises"]
+    assert "start linear" in section(page, "Exercises") and "short" not in section(page, "Exercises")
+    assert section(page, "요약") == ""
+    toc = tmp_path / "README.md"
+    toc.write_text("1. [One](01_x.md): a\n2. Two, not linked\n- [Appendix](appendix_fast_numpy.md)\n"
+                   "- [The lab](lab.md)\n", encoding="utf-8")
+    assert contents_links(toc) == ["01_x.md", "appendix_fast_numpy.md"]
