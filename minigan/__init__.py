@@ -4,7 +4,7 @@ The library, one idea per module:
 
 - ``backend``      which array module (NumPy or CuPy), dtype, random source, host copies
 - ``nn``           Module, Parameter and the layers, each forward beside its backward
-- ``losses``       BCELoss, BCEWithLogitsLoss (the GAN's), CrossEntropyLoss (the classifier's)
+- ``losses``       BCELoss, BCEWithLogitsLoss (the GAN's), CrossEntropyLoss (the classifier's), L1Loss, MSELoss (CycleGAN's)
 - ``optim``        SGD (momentum), Adam
 - ``gradcheck``    finite-difference checks of any backward
 - ``gan``          the original GAN algorithm (Goodfellow et al. 2014, Algorithm 1) and its variants
@@ -15,7 +15,8 @@ The library, one idea per module:
 
 Built on it, in subpackages: ``training`` (the loops that run Algorithm 1 with checkpoints,
 progress and health), ``experiments`` (the recipes of the demos), ``demo_tools`` (command lines
-and figures).
+and figures); and for the learner: ``exercises`` (``python -m minigan.exercises``), ``lab``
+(``python -m minigan.lab``, the browser playground) and ``pretrained`` (the shipped generators).
 """
 from . import backend, gan, gradcheck, losses, nn, optim
 
