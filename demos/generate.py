@@ -86,7 +86,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     set_language(args.lang)
     if args.backend:
-        backend.set_backend(args.backend)
+        backend.set_backend(args.backend, requested_by=f"--backend {args.backend}")
     generator, config, source = generator_args.load_generator(args)
     images, labels = generate(generator, config, args.n, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -41,39 +41,53 @@ class BackendError(RuntimeError):
     """The requested array backend cannot be used."""
 
 
-def _import_cupy() -> ModuleType:
+ENV_VAR = "MINIGAN_BACKEND"
+
+
+def _import_cupy(requested_by: str) -> ModuleType:
+    """CuPy with a usable CUDA device, or a BackendError that names who asked (``requested_by``) and the way out."""
+    use_numpy = f"unset {ENV_VAR} to use NumPy" if requested_by.startswith(ENV_VAR) else "use the numpy backend"
     try:
         import cupy
     except Exception as exc:  # ImportError, or a CUDA library that fails to load
         raise BackendError(
-            "MINIGAN_BACKEND=cupy was requested but CuPy cannot be imported "
+            f"{requested_by} was requested but CuPy cannot be imported "
             f"({type(exc).__name__}: {exc}). Install it with "
             "`pip install \"minigan[gpu]\"` (CuPy for CUDA 12) on a machine with "
-            "an NVIDIA GPU, or unset MINIGAN_BACKEND to use NumPy."
+            f"an NVIDIA GPU, or {use_numpy}."
         ) from exc
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:
         raise BackendError(
-            "MINIGAN_BACKEND=cupy was requested and CuPy imports, but no CUDA "
+            f"{requested_by} was requested and CuPy imports, but no CUDA "
             f"device is usable ({type(exc).__name__}: {exc}). Check the NVIDIA "
-            "driver (`nvidia-smi`), or unset MINIGAN_BACKEND to use NumPy."
+            f"driver (`nvidia-smi`), or {use_numpy}."
         ) from exc
     if count < 1:
-        raise BackendError(
-            "MINIGAN_BACKEND=cupy was requested but CUDA reports 0 devices. "
-            "Unset MINIGAN_BACKEND to use NumPy."
-        )
+        raise BackendError(f"{requested_by} was requested but CUDA reports 0 devices; {use_numpy}.")
     return cupy
 
 
-def set_backend(backend: str | ModuleType = "numpy") -> ModuleType:
+class _Unavailable:
+    """Stands in for the array module that $MINIGAN_BACKEND asked for and that cannot run here: every use
+    raises the error that says why (never a silent NumPy run; a demo shows it as one message)."""
+
+    def __init__(self, error: BackendError):
+        self._message = str(error)
+
+    def __getattr__(self, attr):
+        raise BackendError(self._message)
+
+
+def set_backend(backend: str | ModuleType = "numpy", *, requested_by: str | None = None) -> ModuleType:
     """Choose the array module: ``"numpy"``, ``"cupy"``, or a module object.
 
     A module object is accepted for tests (for example a strict NumPy that
     refuses implicit conversions, like CuPy does). Returns the module.
     Never falls back silently: asking for CuPy where it cannot run raises
-    :class:`BackendError` saying why.
+    :class:`BackendError` saying why. ``requested_by`` names who asked, for the
+    errors (e.g. ``"--backend cupy"``; default ``set_backend('cupy')``).
     """
     global xp, name, _rng, defer_checks
     if isinstance(backend, ModuleType):
@@ -81,11 +95,10 @@ def set_backend(backend: str | ModuleType = "numpy") -> ModuleType:
     elif backend == "numpy":
         xp, name = numpy, "numpy"
     elif backend == "cupy":
-        xp, name = _import_cupy(), "cupy"
+        xp, name = _import_cupy(requested_by or f"set_backend({backend!r})"), "cupy"
     else:
-        raise ValueError(
-            f"MINIGAN_BACKEND must be one of {', '.join(ALLOWED_BACKENDS)}; got {backend!r}"
-        )
+        who = ENV_VAR if (requested_by or "").startswith(ENV_VAR) else "backend"
+        raise ValueError(f"{who} must be one of {', '.join(ALLOWED_BACKENDS)}; got {backend!r}")
     _rng = None
     defer_checks = name == "cupy"
     _pending_checks.clear()
@@ -260,4 +273,8 @@ def synchronize() -> None:
     run_pending_checks()
 
 
-set_backend(os.environ.get("MINIGAN_BACKEND", "numpy").strip().lower() or "numpy")
+_requested = os.environ.get(ENV_VAR, "numpy").strip().lower() or "numpy"
+try:
+    set_backend(_requested, requested_by=f"{ENV_VAR}={_requested}")
+except BackendError as _error:      # raised at the first use instead, where a demo reports it in one line
+    xp, name = _Unavailable(_error), f"{_requested} (unavailable)"

@@ -1,5 +1,7 @@
 """The backend: one place picks the array module; errors say what to do."""
 import importlib
+import os
+import pathlib
 import subprocess
 import sys
 
@@ -29,6 +31,37 @@ def test_cupy_requested_without_cupy_explains_how_to_install(monkeypatch):
     with pytest.raises(backend.BackendError, match=r'pip install "minigan\[gpu\]"'):
         backend.set_backend("cupy")
     assert backend.name != "cupy"
+
+
+def test_cupy_asked_for_by_a_flag_names_the_flag_and_the_way_out():
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here; this checks the machine without it")
+    with pytest.raises(backend.BackendError, match=r"^--backend cupy was requested.*use the numpy backend\.$"):
+        backend.set_backend("cupy", requested_by="--backend cupy")
+    assert backend.name != "cupy"
+
+
+def test_cupy_in_the_environment_without_cupy_fails_at_first_use_in_one_message():
+    """import minigan succeeds; the first array operation raises the reason, and a demo prints it in one line
+    (exit status 1, no traceback), never running on NumPy instead."""
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here; this checks the machine without it")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    env = {**os.environ, "MINIGAN_BACKEND": "cupy", "PYTHONPATH": str(root)}
+    env.pop("MINIGAN_DEBUG", None)
+    code = ("from minigan import backend, nn\n"
+            "print(backend.name)\n"
+            "try:\n    nn.Linear(2, 3)\nexcept backend.BackendError as exc:\n    print('BackendError:', exc)\n")
+    lines = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    assert lines[0] == "cupy (unavailable)"
+    assert lines[1].startswith("BackendError: MINIGAN_BACKEND=cupy was requested but CuPy cannot be imported")
+    assert lines[1].endswith("unset MINIGAN_BACKEND to use NumPy.")
+    demo = subprocess.run([sys.executable, str(root / "demos" / "gaussian_1d.py"), "--steps", "5", "--quiet"],
+                          env=env, capture_output=True, text=True, cwd=root)
+    assert demo.returncode == 1
+    assert demo.stderr.startswith("gaussian_1d.py: error: MINIGAN_BACKEND=cupy was requested")
+    assert "Traceback" not in demo.stderr and len(demo.stderr.strip().splitlines()) == 1
 
 
 def test_default_dtype_is_float32_and_float64_is_selectable():

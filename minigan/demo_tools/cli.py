@@ -127,7 +127,7 @@ def start_run(args) -> None:
     from .figure_text import set_language
     set_language(args.lang)
     if args.backend:
-        backend.set_backend(args.backend)
+        backend.set_backend(args.backend, requested_by=f"--backend {args.backend}")
     backend.seed(args.seed)
 
 
@@ -152,7 +152,9 @@ def add_image_gan_arguments(parser, settings, out_default):
     parser.add_argument("--limit", type=positive(int), default=None,
                         help="train on the first LIMIT training images only (quick checks)")
     add_resume_arguments(parser, " (--epochs may grow)")
-    parser.add_argument("--gif", action="store_true", help="also write OUT/training.gif: the fixed-z grid over epochs")
+    parser.add_argument("--gif", action="store_true",
+                        help="also write OUT/training.gif: each epoch's figure (the fixed-z grid, or the "
+                             "translations) as an animation")
     add_run_arguments(parser, out_default)
 
 

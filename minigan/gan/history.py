@@ -48,7 +48,7 @@ class History:
         self.record_step("d", d_loss=d_loss, d_real=d_real_mean, d_fake=d_fake_mean, value=-2 * d_loss)
 
     def record_g_step(self, g_loss) -> None:
-        """Queue one generator step: its loss and ||dL/dθ_G||^2."""
+        """Queue one generator step: its loss and ||dL/dθ_G||^2 (its square root, the norm, at read-back)."""
         self.record_step("g", g_loss=g_loss)
 
     def record_step(self, player: str, **values) -> None:

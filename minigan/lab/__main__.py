@@ -67,7 +67,7 @@ def main(argv=None) -> int:
 
     if args.backend is not None:
         try:
-            backend.set_backend(args.backend)
+            backend.set_backend(args.backend, requested_by=f"--backend {args.backend}")
         except backend.BackendError as exc:
             print(f"minigan lab: {exc}", file=sys.stderr)
             return 2
