@@ -70,10 +70,11 @@ def _import_cupy(requested_by: str) -> ModuleType:
 
 
 class _Unavailable:
-    """Stands in for the array module that $MINIGAN_BACKEND asked for and that cannot run here: every use
-    raises the error that says why (never a silent NumPy run; a demo shows it as one message)."""
+    """Stands in for the array module that $MINIGAN_BACKEND asked for and that cannot run here (or that does
+    not exist): every use raises a BackendError that says why (never a silent NumPy run; a demo shows it as
+    one message)."""
 
-    def __init__(self, error: BackendError):
+    def __init__(self, error: Exception):
         self._message = str(error)
 
     def __getattr__(self, attr):
@@ -276,5 +277,5 @@ def synchronize() -> None:
 _requested = os.environ.get(ENV_VAR, "numpy").strip().lower() or "numpy"
 try:
     set_backend(_requested, requested_by=f"{ENV_VAR}={_requested}")
-except BackendError as _error:      # raised at the first use instead, where a demo reports it in one line
+except (BackendError, ValueError) as _error:    # raised at the first use instead, where a demo reports it in one line
     xp, name = _Unavailable(_error), f"{_requested} (unavailable)"

@@ -17,12 +17,12 @@ def test_unknown_backend_names_the_allowed_values():
         backend.set_backend("tensorflow")
 
 
-def test_unknown_backend_in_environment_fails_at_import():
-    code = "import minigan"
-    env = {"MINIGAN_BACKEND": "jax", "PATH": ""}
+def test_unknown_backend_in_environment_fails_at_first_use():
+    code = "from minigan import nn\nnn.Linear(2, 3)"
+    env = {"MINIGAN_BACKEND": "jax", "PATH": "", "PYTHONPATH": str(pathlib.Path(__file__).resolve().parents[1])}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode != 0
-    assert "MINIGAN_BACKEND must be one of numpy, cupy; got 'jax'" in proc.stderr
+    assert "BackendError: MINIGAN_BACKEND must be one of numpy, cupy; got 'jax'" in proc.stderr
 
 
 def test_cupy_requested_without_cupy_explains_how_to_install(monkeypatch):
