@@ -70,7 +70,7 @@ def test_minigan_dropped_into_the_stub_passes(tmp_path, name):
     report = check(tmp_path, name, rebound(name))
     assert report.code == 0, report.text
     assert f"checks of {name} passed" in report.text
-    assert EXERCISES[name].look in report.text           # where to look, once it is right
+    assert EXERCISES[name].look("en") in report.text           # where to look, once it is right
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -106,7 +106,7 @@ def test_the_stub_states_the_math_the_shapes_a_hint_where_to_look_and_the_chapte
         assert isinstance(functions[function].body[-1], ast.Raise)              # raise NotImplementedError
     header = " ".join(ast.get_docstring(tree).split())
     assert f"python -m minigan.exercises check {name}" in header
-    assert header.endswith(f"After trying, compare with minigan's own answer: {exercise.look}. "
+    assert header.endswith(f"After trying, compare with minigan's own answer: {exercise.look('en')}. "
                            f"Chapter {exercise.chapter}: {exercise.doc}.")
     assert max(len(line) for line in text.splitlines()) <= 120
 

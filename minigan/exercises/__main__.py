@@ -51,11 +51,11 @@ def main(argv=None) -> int:
         print(say("unknown", lang, name=args.name, suggestion=suggestion), file=sys.stderr)
         return 2
     path = Path(args.dir or DEFAULT_DIR) / f"{exercise.name}.py"
-    check = definition.check_command(exercise, args.dir)
+    check = definition.check_command(exercise, args.dir, lang)
     if args.command == "start":
         return _start(exercise, path, args, check, lang)
     if not path.is_file():
-        start = f"python -m minigan.exercises start {exercise.name}" + (f" --dir {args.dir}" if args.dir else "")
+        start = definition.command("start", exercise, args.dir, lang)
         print(say("no_file", lang, path=path, command=start), file=sys.stderr)
         return 2
     report = core.check(exercise, path, lang, args.dir)

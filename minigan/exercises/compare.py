@@ -10,7 +10,7 @@ import numpy
 from .. import backend
 from ..gradcheck import relative_error
 from .definition import Fresh, Case, Exercise, TOLERANCE
-from .messages import say
+from .messages import Text, say
 
 
 # -- running functions on a case ----------------------------------------------------------------
@@ -56,7 +56,8 @@ def _as_tuple(exercise: Exercise, function: str, result) -> tuple:
     if len(names) == 1:
         return (result,)
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else f"one {type(result).__name__}"
+        got = (Text(f"{len(result)} values", f"값 {len(result)}개") if isinstance(result, (tuple, list))
+               else Text(f"one {type(result).__name__}", f"{type(result).__name__} 하나"))
         raise ReturnProblem("wrong_count", count=len(names), names=", ".join(names), got=got)
     return tuple(result)
 

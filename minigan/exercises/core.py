@@ -23,7 +23,7 @@ from ..gradcheck import relative_error
 from .compare import ReturnProblem, numpy_float64, fresh_args, case_outputs, run, describe, as_real, structure_problem, matches, generic_diagnosis, _index, _number
 from .definition import Exercise, TOLERANCE, check_command
 from .learner_file import LoadProblem, shown_path, load, learner_traceback, _still_a_stub
-from .messages import say
+from .messages import Text, say
 
 
 # -- the check -------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def _check(exercise, path, lang, directory, lines) -> int:
     second = say("passed_second", lang, against=exercise.differences_name(lang)) if exercise.differences else ""
     lines.append(say("passed", lang, total=len(cases), name=exercise.name, cases=", ".join(counts),
                      functions=", ".join(exercise.functions), reference=exercise.reference(lang), second=second))
-    lines.append(say("look", lang, look=exercise.look, chapter=exercise.chapter, doc=exercise.doc))
+    lines.append(say("look", lang, look=exercise.look(lang), chapter=exercise.chapter, doc=exercise.doc_in(lang)))
     return 0
 
 
@@ -105,12 +105,13 @@ def _check_case(exercise, case, learner, path, lang, directory):
     try:
         args, got = run(exercise, case, learner)
     except ReturnProblem as exc:
-        return [say(exc.key, lang, function=case.function, inputs=inputs, **exc.fields)] + note
+        fields = {key: value(lang) if isinstance(value, Text) else value for key, value in exc.fields.items()}
+        return [say(exc.key, lang, function=case.function, inputs=inputs, **fields)] + note
     except Exception as exc:
         if _still_a_stub(exc, path):
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             return [say("not_written", lang, function=frame.name, path=shown_path(path),
-                        check=check_command(exercise, directory))]
+                        check=check_command(exercise, directory, lang))]
         return [say("raised", lang, function=case.function, inputs=inputs), learner_traceback(exc, path, lang)] + note
     for name, value in case.args.items():
         if isinstance(value, numpy.ndarray) and not numpy.array_equal(args[name], value, equal_nan=True):

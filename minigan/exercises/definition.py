@@ -72,7 +72,7 @@ class Mistake:
 class Exercise:
     """name, chapter (a key of ``CHAPTERS``), task (one line), stub (the functions the learner writes:
     signatures, docstrings with the math, the shapes and a hint, ``raise NotImplementedError``), look
-    (where minigan's answer is: a path and a name), reference (how messages name minigan's code),
+    (where minigan's answer is, in both languages: a path and a name), reference (how messages name minigan's code),
     solutions (function name -> minigan's code with the learner's signature), outputs (function name ->
     the names of what it returns), cases (rng -> list of ``Case``), mistakes, differences (function
     name -> callable(**args) -> {output name: array}: a second opinion, by default centred finite
@@ -84,7 +84,7 @@ class Exercise:
     chapter: int
     task: Text
     stub: str
-    look: str
+    look: Text
     reference: Text
     solutions: dict
     outputs: dict
@@ -102,6 +102,10 @@ class Exercise:
     def doc(self) -> str:
         return CHAPTERS[self.chapter]
 
+    def doc_in(self, lang: str = "en") -> str:
+        """The chapter's page in ``lang`` (docs/ko/... for Korean)."""
+        return self.doc.replace("docs/", "docs/ko/", 1) if lang == "ko" else self.doc
+
     def mistake(self, key: str) -> Mistake:
         return next(m for m in self.mistakes if m.key == key)
 
@@ -112,8 +116,14 @@ class Exercise:
             case.function = case.function or self.functions[0]
         return cases
 
-def check_command(exercise: Exercise, directory: str | None) -> str:
-    return f"python -m minigan.exercises check {exercise.name}" + (f" --dir {directory}" if directory else "")
+def command(verb: str, exercise: Exercise, directory: str | None, lang: str = "en") -> str:
+    """The command line of ``verb`` (start or check) for ``exercise``, with --dir and --lang as the learner gave them."""
+    return (f"python -m minigan.exercises {verb} {exercise.name}" + (f" --dir {directory}" if directory else "")
+            + (" --lang ko" if lang == "ko" else ""))
+
+
+def check_command(exercise: Exercise, directory: str | None, lang: str = "en") -> str:
+    return command("check", exercise, directory, lang)
 
 
 # -- the files the learner gets ------------------------------------------------------------------------
@@ -128,7 +138,7 @@ def stub_text(exercise: Exercise, directory: str | None = None) -> str:
         "with minigan's own code (and, for gradients, with centred finite differences), and says which\n"
         "output is wrong, on which input, where, and why when it recognises the mistake.\n"
         "Add --lang ko for the messages in Korean.",
-        textwrap.fill(f"After trying, compare with minigan's own answer: {exercise.look}.", 100)
+        textwrap.fill(f"After trying, compare with minigan's own answer: {exercise.look('en')}.", 100)
         + f"\nChapter {exercise.chapter}: {exercise.doc}.\n" + '"""',
     ]
     header = "\n\n".join(parts) + "\nimport numpy as np\n"

@@ -29,7 +29,7 @@ MESSAGES = {
     "unknown": Text("Unknown exercise {name!r}.{suggestion} `python -m minigan.exercises list` lists them all.",
                     "{name!r}: 그런 이름의 연습 문제가 없습니다.{suggestion} 전체 목록은 "
                     "`python -m minigan.exercises list` 명령으로 볼 수 있습니다."),
-    "did_you_mean": Text(" Did you mean {names}?", " {names} 중 하나를 찾으셨나요?"),
+    "did_you_mean": Text(" Did you mean {names}?", " 혹시 {names}을(를) 찾으셨나요?"),
     "no_file": Text("{path} does not exist. Start the exercise first: `{command}`",
                     "{path} 파일이 없습니다. 먼저 연습 문제를 시작하세요: `{command}`"),
     "exists": Text("{path} exists already: your work is kept, nothing was written. Check it with `{check}`, or add "

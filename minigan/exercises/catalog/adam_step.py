@@ -84,7 +84,8 @@ EXERCISE = Exercise(
     name="adam_step", chapter=2,
     task=Text("Write adam_step(param, grad, m, v, t, lr, beta1, beta2, eps): one Adam update with bias correction.",
               "adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)를 작성합니다: 편향 보정을 포함한 Adam 갱신 한 번."),
-    stub=STUB, look="minigan/optim/adam.py, PlainAdam.step (the paper's step; Adam.step is its fast version)",
+    stub=STUB, look=Text("minigan/optim/adam.py, PlainAdam.step (the paper's step; Adam.step is its fast version)",
+                         "minigan/optim/adam.py의 PlainAdam.step (논문의 단계; Adam.step은 그 빠른 버전)"),
     reference=Text("minigan's optim.Adam.step", "minigan의 optim.Adam.step"),
     solutions={"adam_step": adam_step}, outputs={"adam_step": NAMES}, cases=cases,
     mistakes=(

@@ -136,7 +136,8 @@ EXERCISE = Exercise(
               "minigan's modules.",
               "algorithm1_iteration(...)를 작성합니다: minigan의 모듈로 Algorithm 1의 반복 한 번 (판별자 k단계, "
               "생성자 1단계)."),
-    stub=STUB, look="minigan/gan/algorithm1.py, GAN.train_step, GAN.discriminator_step and GAN.generator_step",
+    stub=STUB, look=Text("minigan/gan/algorithm1.py, GAN.train_step, GAN.discriminator_step and GAN.generator_step",
+                         "minigan/gan/algorithm1.py의 GAN.train_step, GAN.discriminator_step, GAN.generator_step"),
     reference=Text("minigan's GAN.train_step on the same seeded networks", "같은 시드의 신경망에 돌린 minigan의 GAN.train_step"),
     solutions={"algorithm1_iteration": algorithm1_iteration}, outputs={"algorithm1_iteration": ()},
     cases=cases, driver=driver,
@@ -154,7 +155,7 @@ EXERCISE = Exercise(
         Mistake("swapped_loss", partial(iteration, swap=True),
                 Text("The generator's two losses are swapped: non-saturating descends BCE(D(G(z)), 1) = "
                      "-mean(log D(G(z))); minimax descends -BCE(D(G(z)), 0) = mean(log(1 - D(G(z)))).",
-                     "생성자의 두 손실이 바뀌었습니다. 비포화 손실은 BCE(D(G(z)), 1) = -mean(log D(G(z)))를, 미니맥스 "
+                     "생성자의 두 손실을 서로 바꿔 썼습니다. 비포화 손실은 BCE(D(G(z)), 1) = -mean(log D(G(z)))를, 미니맥스 "
                      "손실은 -BCE(D(G(z)), 0) = mean(log(1 - D(G(z))))를 줄입니다.")),
         Mistake("same_noise", partial(iteration, fresh_noise=False),
                 Text("The generator's step draws fresh noise: call sample_noise(m) again instead of reusing the last "

@@ -62,7 +62,8 @@ EXERCISE = Exercise(
     name="bce", chapter=2,
     task=Text("Write bce_backward(p, target): dL/dp of the mean binary cross-entropy.",
               "bce_backward(p, target)를 작성합니다: 평균 이진 교차 엔트로피의 dL/dp."),
-    stub=STUB, look="minigan/losses.py, BCELoss.backward",
+    stub=STUB, look=Text("minigan/losses.py, BCELoss.backward",
+                         "minigan/losses.py의 BCELoss.backward"),
     reference=Text("minigan's BCELoss.backward", "minigan의 BCELoss.backward"),
     solutions={"bce_backward": bce_backward}, outputs={"bce_backward": ("dL/dp",)},
     cases=cases, differences={"bce_backward": differences},
@@ -83,7 +84,7 @@ EXERCISE = Exercise(
         Mistake("binary_only", lambda p, target: numpy.where(target == 1, -1 / p, 1 / (1 - p)) / p.size,
                 Text("Targets need not be 0 or 1 (one-sided label smoothing uses 0.9): keep both terms, "
                      "-t/p + (1 - t)/(1 - p), for every t.",
-                     "목표값이 꼭 0이나 1은 아닙니다 (한쪽 레이블 평활화(one-sided label smoothing)은 0.9를 씁니다). 모든 t에 대해 두 항 "
+                     "목표값이 꼭 0이나 1은 아닙니다 (한쪽 레이블 평활화(one-sided label smoothing)는 0.9를 씁니다). 모든 t에 대해 두 항 "
                      "-t/p + (1 - t)/(1 - p)를 모두 쓰세요.")),
     ),
 )

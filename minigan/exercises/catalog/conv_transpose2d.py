@@ -122,14 +122,15 @@ EXERCISE = Exercise(
     name="conv_transpose2d", chapter=6,
     task=Text("Write conv_transpose2d (the adjoint of conv2d) and its backward pass.",
               "conv_transpose2d (conv2d의 수반)와 그 역전파를 작성합니다."),
-    stub=STUB, look="minigan/nn/conv.py, PlainConvTranspose2d.forward and PlainConvTranspose2d.backward "
-                    "(conv2d_input_grad, conv2d)",
+    stub=STUB, look=Text("minigan/nn/conv.py, PlainConvTranspose2d.forward and PlainConvTranspose2d.backward "
+                         "(conv2d_input_grad, conv2d)",
+                         "minigan/nn/conv.py의 PlainConvTranspose2d.forward와 PlainConvTranspose2d.backward (conv2d_input_grad, conv2d)"),
     reference=Text("minigan's ConvTranspose2d", "minigan의 ConvTranspose2d"),
     solutions={"conv_transpose2d": conv_transpose2d, "conv_transpose2d_backward": conv_transpose2d_backward},
     outputs={"conv_transpose2d": ("y",), "conv_transpose2d_backward": NAMES},
     cases=cases, differences={"conv_transpose2d": adjoint, "conv_transpose2d_backward": differences},
     differences_name=Text("centred finite differences (through minigan's Conv2d for the forward: its adjoint)",
-                          "중앙 차분 (순전파는 minigan Conv2d를 거쳐: 그 수반)"),
+                          "minigan Conv2d의 수반으로 계산한 순전파의 중앙 차분"),
     mistakes=(
         Mistake("assigned", partial(_stamps, add=False), OVERLAPS_ADD, function="conv_transpose2d"),
         Mistake("flipped", partial(_stamps, flip=True), FLIPPED_KERNEL, function="conv_transpose2d"),
@@ -142,7 +143,7 @@ EXERCISE = Exercise(
                                                    lambda dw, **_: dw.transpose(1, 0, 2, 3).copy()),
                 Text("dL/dweight has the weight's shape (C, O, kh, kw), ConvTranspose2d's layout (in, out); yours has "
                      "the first two axes swapped (Conv2d's layout).",
-                     "dL/dweight는 가중치와 같은 모양, 곧 ConvTranspose2d의 배치인 (C, O, kh, kw) (in, out)입니다. "
-                     "작성한 값은 앞의 두 축이 바뀌었습니다 (Conv2d의 배치)."), function="conv_transpose2d_backward"),
+                     "dL/dweight는 가중치와 같은 모양, 곧 ConvTranspose2d의 가중치 순서인 (C, O, kh, kw) (in, out)입니다. "
+                     "작성한 값은 앞의 두 축이 바뀌었습니다 (Conv2d의 가중치 순서)."), function="conv_transpose2d_backward"),
     ),
 )

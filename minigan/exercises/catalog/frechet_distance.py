@@ -72,7 +72,8 @@ EXERCISE = Exercise(
     name="frechet_distance", chapter=9,
     task=Text("Write frechet_distance(mu1, sigma1, mu2, sigma2): the distance between two Gaussians behind FID.",
               "frechet_distance(mu1, sigma1, mu2, sigma2)를 작성합니다: FID의 바탕인 두 가우시안 사이의 거리."),
-    stub=STUB, look="minigan/metrics/frechet.py, frechet_distance",
+    stub=STUB, look=Text("minigan/metrics/frechet.py, frechet_distance",
+                         "minigan/metrics/frechet.py의 frechet_distance"),
     reference=Text("minigan's metrics.frechet_distance", "minigan의 metrics.frechet_distance"),
     solutions={"frechet_distance": frechet_distance}, outputs={"frechet_distance": ("d^2",)}, cases=cases,
     mistakes=(

@@ -127,8 +127,9 @@ EXERCISE = Exercise(
     task=Text("Write optimal_discriminator(p_data, p_g) = D*(x) and value_at_optimum(p_data, p_g, dx) = V(D*, G).",
               "optimal_discriminator(p_data, p_g) = D*(x)와 value_at_optimum(p_data, p_g, dx) = V(D*, G)를 "
               "작성합니다."),
-    stub=STUB, look="docs/01_gan_game.md section 3, and minigan/demo_tools/plots.py, optimal_discriminator "
-                    "(D* against the learned D)",
+    stub=STUB, look=Text("docs/01_gan_game.md section 3, and minigan/demo_tools/plots.py, optimal_discriminator "
+                         "(D* against the learned D)",
+                         "docs/ko/01_gan_game.md 3절, 그리고 minigan/demo_tools/plots.py의 optimal_discriminator (학습된 D와 D*를 나란히)"),
     reference=Text("the definition (D* = p_data / (p_data + p_g), 0 log 0 = 0)",
                    "정의 (D* = p_data / (p_data + p_g), 0 log 0 = 0)"),
     solutions={"optimal_discriminator": optimal_discriminator, "value_at_optimum": value_at_optimum},

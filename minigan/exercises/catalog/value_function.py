@@ -100,7 +100,8 @@ EXERCISE = Exercise(
               "and the non-saturating loss.",
               "value_function(d_real, d_fake) = V(D, G)와, 미니맥스 손실과 비포화 손실에서의 "
               "generator_gradient(d_fake, loss)를 작성합니다."),
-    stub=STUB, look="minigan/gan/algorithm1.py, GAN.discriminator_step (V = -2 d_loss) and GAN.generator_step",
+    stub=STUB, look=Text("minigan/gan/algorithm1.py, GAN.discriminator_step (V = -2 d_loss) and GAN.generator_step",
+                         "minigan/gan/algorithm1.py의 GAN.discriminator_step (V = -2 d_loss)과 GAN.generator_step"),
     reference=Text("minigan's BCELoss, as GAN.discriminator_step and GAN.generator_step use it",
                    "GAN.discriminator_step과 GAN.generator_step이 쓰는 minigan의 BCELoss"),
     solutions={"value_function": value_function, "generator_gradient": generator_gradient},
@@ -124,7 +125,7 @@ EXERCISE = Exercise(
         Mistake("swapped", _swapped,
                 Text("The two losses are swapped: minimax is mean(log(1 - D(G(z)))), derivative -1/(n (1 - D)); "
                      "non-saturating is -mean(log D(G(z))), derivative -1/(n D).",
-                     "두 손실이 바뀌었습니다. 미니맥스 손실은 mean(log(1 - D(G(z))))이고 미분은 -1/(n (1 - D)), 비포화 "
+                     "두 손실을 서로 바꿔 썼습니다. 미니맥스 손실은 mean(log(1 - D(G(z))))이고 미분은 -1/(n (1 - D)), 비포화 "
                      "손실은 -mean(log D(G(z)))이고 미분은 -1/(n D)입니다."), function="generator_gradient"),
         Mistake("no_mean", lambda d_fake, loss: generator_gradient(d_fake, loss) * d_fake.size,
                 mean_forgotten("d_fake.size"), function="generator_gradient"),

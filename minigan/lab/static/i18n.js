@@ -12,13 +12,13 @@ window.LAB_TEXT = {
   reset: ["Reset", "초기화"],
   help_play: [
     "Train continuously (Algorithm 1: k steps of D, then one step of G, again and again)",
-    "계속 학습합니다 (알고리즘 1: 판별자 k단계, 그다음 생성자 한 단계를 되풀이합니다)",
+    "계속 학습합니다 (Algorithm 1: 판별자 k단계, 그다음 생성자 한 단계를 되풀이합니다)",
   ],
   help_step_d: ["One step of the discriminator D only: G stays as it is", "판별자 D만 한 단계 갱신합니다. 생성자는 그대로입니다"],
   help_step_g: ["One step of the generator G only: D stays as it is", "생성자 G만 한 단계 갱신합니다. 판별자는 그대로입니다"],
   help_step_both: [
     "One iteration of Algorithm 1: k steps of D, then one step of G",
-    "알고리즘 1의 한 반복: 판별자 k단계, 그다음 생성자 한 단계",
+    "Algorithm 1의 한 반복: 판별자 k단계, 그다음 생성자 한 단계",
   ],
   help_reset: [
     "Start over: fresh networks from the same seed, iteration 0",
@@ -60,12 +60,12 @@ window.LAB_TEXT = {
   loss_mm: ["minimax: log(1 − D(G(z)))", "미니맥스 손실: log(1 − D(G(z)))"],
   help_loss: [
     "Minimax is the game as written; non-saturating gives G a strong gradient even when D rejects its samples",
-    "미니맥스 손실은 게임을 쓰인 그대로 따릅니다. 비포화 손실은 판별자가 샘플을 거부할 때도 생성자에게 강한 기울기를 줍니다",
+    "미니맥스 손실은 원래 게임 그대로의 손실입니다. 비포화 손실은 판별자가 샘플을 거부할 때도 생성자에게 강한 기울기를 줍니다",
   ],
   k: ["k (D steps per G step)", "k (생성자 단계마다 판별자 단계 수)"],
   help_k: [
     "Algorithm 1's k: how many discriminator steps come before each generator step",
-    "알고리즘 1의 k: 생성자 단계 한 번 앞에 판별자 단계를 몇 번 둘지 정합니다",
+    "Algorithm 1의 k: 생성자 단계 한 번 앞에 판별자 단계를 몇 번 둘지 정합니다",
   ],
   lr_d: ["D's learning rate", "판별자 학습률"],
   lr_g: ["G's learning rate", "생성자 학습률"],
@@ -167,7 +167,9 @@ window.LAB_TEXT = {
   inside_grad: ["returned ∂L/∂(its input)", "돌려준 ∂L/∂(그 층의 입력)"],
   inside_params: ["∂L/∂θ of its parameters (norm)", "그 층 매개변수의 ∂L/∂θ (노름)"],
   inside_by: ["computed by", "계산한 곳"],
-  inside_chapter: ["course chapter", "강의 장"],
+  inside_chapter: ["course chapter", "관련 장"],
+  net_loss: ["loss", "손실"],
+  net_pack: ["pack", "패킹"],
   inside_pack_note: [
     "With packing, D judges this sample together with its neighbours; the loss is that of their pack.",
     "패킹을 쓰면 판별자는 이 샘플을 이웃 샘플과 한 묶음으로 판정하고, 손실은 그 묶음의 손실입니다.",
@@ -203,7 +205,7 @@ window.LAB_TEXT = {
   ],
   sign_oscillation: [
     null,
-    "진전 없는 진동: D(G(z))가 진전 없이 오르내립니다. 플레이어들이 서로 주위를 돕니다. 흔한 처방: 더 낮은 학습률(또는 감쇠 일정), β1 = 0.5인 Adam",
+    "진전 없는 진동: D(G(z))가 진전 없이 오르내립니다. 플레이어들이 서로 주위를 돕니다. 흔한 처방: 더 낮은 학습률(또는 감쇠하는 학습률), β1 = 0.5인 Adam",
   ],
   sign_non_finite: [null, "유한하지 않은 값: 기록된 숫자가 NaN이나 무한대입니다. 학습 발산입니다"],
   sign_mode_collapse: [null, "모드 붕괴: 샘플이 모드의 일부만 덮습니다. 흔한 처방: 판별자 단계 줄이기, 미니배치 판별, 패킹 (PacGAN), 더 큰 배치"],

@@ -171,7 +171,8 @@
       const src = r.sources[s.function];
       const layer = s.network === "loss" ? `${T("inside_loss")} ${r.loss_name}` :
         s.network === "pack" ? fill("inside_unpack", { pack: r.pack }) : s.layer;
-      return `<tr class="${s.network}" data-step="${i}"><td>${s.network}</td><td>${escapeHtml(layer)}</td>` +
+      const net = s.network === "loss" ? T("net_loss") : s.network === "pack" ? T("net_pack") : s.network;
+      return `<tr class="${s.network}" data-step="${i}"><td>${net}</td><td>${escapeHtml(layer)}</td>` +
         `<td class="num" title="${numbers(s.gradient)}">${T("inside_norm")} ${s.gradient.norm.toPrecision(3)}<br>[${numbers(s.gradient, SHOWN)}]</td>` +
         `<td class="num">${params}</td><td><code>${src.file}</code><br><code>${s.function}</code></td></tr>`;
     }).join("");
