@@ -266,8 +266,8 @@ def test_generic_diagnoses_name_the_sign_a_factor_and_a_missing_sum(tmp_path):
             dx, dw, db = _exercise.solutions["conv2d_backward"](x, weight, grad_output, stride, padding)
             return dx, dw, grad_output.sum(axis=(2, 3))
         """))
-    assert "dL/db has shape (2, 4); it must have shape (4,)" in conv.text
-    assert "dL/db summed over axis 0 would be right" in conv.text
+    assert "dL/dbias has shape (2, 4); it must have shape (4,)" in conv.text
+    assert "dL/dbias summed over axis 0 would be right" in conv.text
 
 
 def test_a_wrong_shape_dtype_type_or_count_is_named(tmp_path):
@@ -499,3 +499,12 @@ def test_the_exercises_ship_in_the_package():
     from setuptools import find_packages
     packages = find_packages(str(ROOT), include=["minigan*"])
     assert {"minigan.exercises", "minigan.exercises.catalog"} <= set(packages)
+
+
+def test_an_extra_size_one_axis_is_named_as_such_not_as_a_missing_sum(tmp_path):
+    text = check(tmp_path, "linear", learner("""
+        def linear_backward(x, weight, grad_output):
+            return grad_output @ weight.T, x.T @ grad_output, grad_output.sum(axis=0, keepdims=True)
+        """)).text
+    assert "dL/db has the right values but shape (1, 4): drop the size-1 axes" in text
+    assert "summed over axis" not in text

@@ -176,6 +176,8 @@ def generic_diagnosis(name: str, got, expected, args: dict, lang: str):
             if abs(factor + 1) < 1e-6:
                 return say("wrong_sign", lang, output=name)
             return say("scaled", lang, output=name, factor=f"{factor:.6g}", because=_factor_reason(factor, args, lang))
+    if a.ndim > e.ndim and a.size == e.size and matches(a.reshape(e.shape), e):
+        return say("extra_axes", lang, output=name, got=a.shape, expected=e.shape)
     if a.ndim > e.ndim:
         for axes in itertools.combinations(range(a.ndim), a.ndim - e.ndim):
             kept = tuple(s for i, s in enumerate(a.shape) if i not in axes)

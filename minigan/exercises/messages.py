@@ -116,6 +116,10 @@ MESSAGES = {
                    "every row (and pixel) that used it.",
                    "{output} 값을 축 {axes}에 대해 더하면 맞습니다. 매개변수의 기울기는 그 매개변수를 쓴 모든 행(과 "
                    "픽셀)의 기여를 더한 것입니다."),
+    "extra_axes": Text("{output} has the right values but shape {got}: drop the size-1 axes (sum without "
+                       "keepdims=True, or .reshape({expected})).",
+                       "{output}의 값은 맞지만 모양이 {got}입니다. 크기 1인 축을 없애세요 (keepdims=True 없이 더하거나 "
+                       ".reshape({expected}))."),
     "complex": Text("{output} is complex ({got}): drop the rounding's tiny imaginary part with .real.",
                     "{output} 값이 복소수입니다 ({got}). 반올림 오차로 생긴 작은 허수부는 .real로 버리세요."),
 }

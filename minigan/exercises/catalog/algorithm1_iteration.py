@@ -60,7 +60,11 @@ def _noise(m):
 
 
 def _networks():
-    return nn.mlp([NOISE_DIM, 8, 1]), nn.mlp([1, 8, 1], output=nn.Sigmoid())
+    """G and D as a previous iteration leaves them: every .grad holds that iteration's (stale) gradient."""
+    networks = nn.mlp([NOISE_DIM, 8, 1]), nn.mlp([1, 8, 1], output=nn.Sigmoid())
+    for p in networks[0].parameters() + networks[1].parameters():
+        p.grad = 0.5 + 0 * p.data
+    return networks
 
 
 def _optimizer(name, kind, lr):
@@ -101,7 +105,7 @@ def driver(case, call, args):
 
 
 def iteration(generator, discriminator, g_optimizer, d_optimizer, real_batches, sample_noise, k, generator_loss, *,
-              d_steps=None, zero_d=True, swap=False, fresh_noise=True):
+              d_steps=None, zero_d=True, zero_g=True, swap=False, fresh_noise=True):
     """Algorithm 1 as a learner writes it (two passes through D), with a switch for each classic mistake."""
     bce = BCELoss()
     for _ in range(k if d_steps is None else d_steps):
@@ -119,7 +123,8 @@ def iteration(generator, discriminator, g_optimizer, d_optimizer, real_batches, 
     if fresh_noise:
         z = sample_noise(m)
     d_fake = discriminator.forward(generator.forward(z))
-    g_optimizer.zero_grad()
+    if zero_g:
+        g_optimizer.zero_grad()
     if (generator_loss == "non-saturating") != swap:
         bce.forward(d_fake, d_fake * 0 + 1)
         grad = bce.backward()
@@ -152,6 +157,11 @@ EXERCISE = Exercise(
                      "without it every step also applies the gradients of the steps before it.",
                      "판별자 단계마다 그 전에 d_optimizer.zero_grad()를 부르세요. backward는 .grad에 더하므로, 부르지 "
                      "않으면 단계마다 앞선 단계의 기울기까지 적용됩니다.")),
+        Mistake("no_g_zero_grad", partial(iteration, zero_g=False),
+                Text("Call g_optimizer.zero_grad() before the generator's step: G's .grad still holds the gradient "
+                     "of the previous iteration, and backward adds into it.",
+                     "생성자 단계 전에 g_optimizer.zero_grad()를 부르세요. G의 .grad에는 앞선 반복의 기울기가 아직 "
+                     "남아 있고, backward는 거기에 더합니다.")),
         Mistake("swapped_loss", partial(iteration, swap=True),
                 Text("The generator's two losses are swapped: non-saturating descends BCE(D(G(z)), 1) = "
                      "-mean(log D(G(z))); minimax descends -BCE(D(G(z)), 0) = mean(log(1 - D(G(z)))).",

@@ -45,7 +45,7 @@ def conv2d_backward(x, weight, grad_output, stride, padding):
     raise NotImplementedError
 '''
 
-NAMES = ("dL/dx", "dL/dW", "dL/db")
+NAMES = ("dL/dx", "dL/dweight", "dL/dbias")   # as the stub names them
 
 
 def _layer(weight, stride, padding, bias=None):

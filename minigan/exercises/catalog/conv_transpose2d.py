@@ -9,7 +9,7 @@ from ... import nn
 from .. import support
 from ..definition import Case, Exercise, Mistake
 from ..messages import Text
-from .common import FLIPPED_KERNEL, OVERLAPS_ADD
+from .common import OVERLAPS_ADD
 
 STUB = '''
 
@@ -49,7 +49,7 @@ def conv_transpose2d_backward(x, weight, grad_output, stride, padding):
     raise NotImplementedError
 '''
 
-NAMES = ("dL/dx", "dL/dW")
+NAMES = ("dL/dx", "dL/dweight")   # as the stub names them
 
 
 def _layer(weight, stride, padding):
@@ -133,7 +133,11 @@ EXERCISE = Exercise(
                           "minigan Conv2d의 수반으로 계산한 순전파의 중앙 차분"),
     mistakes=(
         Mistake("assigned", partial(_stamps, add=False), OVERLAPS_ADD, function="conv_transpose2d"),
-        Mistake("flipped", partial(_stamps, flip=True), FLIPPED_KERNEL, function="conv_transpose2d"),
+        Mistake("flipped", partial(_stamps, flip=True),
+                Text("You flipped the kernel: stamp weight[c, o] as it is: y[n, o, h*stride - padding + i, "
+                     "w*stride - padding + j] += x[n, c, h, w] * weight[c, o, i, j].",
+                     "커널을 뒤집었습니다. weight[c, o]를 그대로 찍으세요: y[n, o, h*stride - padding + i, "
+                     "w*stride - padding + j] += x[n, c, h, w] * weight[c, o, i, j]."), function="conv_transpose2d"),
         Mistake("uncropped", partial(_stamps, crop=False),
                 Text("Cut `padding` rows and columns off each side of the stamped output: "
                      "OH = (H - 1)*stride - 2*padding + kh.",

@@ -88,8 +88,8 @@ EXERCISE = Exercise(
         Mistake("constant_statistics", partial(support.normalisation_backward, axes=STATISTICS,
                                                parameter_axes=PARAMETERS, constant_statistics=True), CONSTANT_STATISTICS),
         Mistake("per_image_gamma", partial(support.normalisation_backward, axes=STATISTICS, parameter_axes=(2, 3)),
-                Text("dL/dgamma and dL/dbeta add over the images too: every image shares gamma and beta, shape (C,).",
-                     "dL/dgamma와 dL/dbeta는 이미지들에 대해서도 더합니다. 모든 이미지가 gamma와 beta를 함께 쓰며, "
+                Text("dL/dgamma (and dL/dbeta) add over the images too: every image shares gamma and beta, shape (C,).",
+                     "dL/dgamma(와 dL/dbeta)는 이미지들에 대해서도 더합니다. 모든 이미지가 gamma와 beta를 함께 쓰며, "
                      "모양은 (C,)입니다.")),
     ),
 )

@@ -42,7 +42,7 @@ def maxout_backward(x, weight, bias, grad_output, num_pieces):
     raise NotImplementedError
 '''
 
-NAMES = ("dL/dx", "dL/dW", "dL/db")
+NAMES = ("dL/dx", "dL/dweight", "dL/dbias")   # as the stub names them
 
 
 def _layer(weight, bias, num_pieces):

@@ -35,7 +35,8 @@ def value_at_optimum(p_data, p_g, dx):
     Return a float. Where a density is 0, its term is 0 (0 log 0 = 0, the limit), even where
     log D* or log(1 - D*) is -inf.
 
-    Hint: 1 - D* = p_g / (p_data + p_g): compute it that way, since 1 - D* rounds to 0 where p_g is
+    Hint: 1 - D* = p_g / (p_data + p_g): compute it that way where p_data + p_g > 0 (for example
+    optimal_discriminator(p_g, p_data)), since 1 - D* rounds to 0 where p_g is
     below 1e-16 p_data (in a tail), and log(0) = -inf. When p_g = p_data the answer is -log 4; when
     their supports do not overlap, 0 (a perfect discriminator exists). scipy.special.xlogy(a, b)
     computes a log b with 0 log 0 = 0.
@@ -92,6 +93,9 @@ def cases(rng):
         ((_gaussian(4.0, 1.25),) * 2, Text("p_g = p_data: D* = 1/2 everywhere and V = -log 4, the generator's best.",
                                            "p_g = p_data입니다. 모든 곳에서 D* = 1/2이고 V = -log 4, 생성자에게 가장 "
                                            "좋은 값입니다.")),
+        ((_uniform(-6.0, 4.0), _gaussian(4.0, 1.25)), Text(
+            "p_data is 0 on half the grid, p_g nowhere: D* = 0 there and p_data log D* = 0 log 0 = 0.",
+            "p_data는 격자의 절반에서 0이고 p_g는 어디서도 0이 아닙니다. 그곳에서 D* = 0이고 p_data log D* = 0 log 0 = 0입니다.")),
         ((_uniform(0.0, 2.0), _uniform(5.0, 8.0)), Text(
             "supports that do not overlap: D* is 1 on p_data's, 0 on p_g's, 1/2 where both are 0, and V = 0 "
             "(0 log 0 = 0).",
@@ -115,6 +119,10 @@ def _value_without_dx(p_data, p_g, dx):
 def _value_nan(p_data, p_g, dx):
     d, one_minus_d = optimal_discriminator(p_data, p_g), optimal_discriminator(p_g, p_data)
     return float((p_data * numpy.log(d) + p_g * numpy.log(one_minus_d)).sum() * dx)
+
+
+def _value_unguarded(p_data, p_g, dx):
+    return float((xlogy(p_data, optimal_discriminator(p_data, p_g)) + xlogy(p_g, p_g / (p_data + p_g))).sum() * dx)
 
 
 def _value_rounded(p_data, p_g, dx):
@@ -147,6 +155,13 @@ EXERCISE = Exercise(
         Mistake("no_dx", _value_without_dx,
                 Text("V is an integral over the grid: multiply the sum by dx.",
                      "V는 격자 위의 적분입니다. 합에 dx를 곱하세요."), function="value_at_optimum"),
+        Mistake("zero_over_zero_in_v", _value_unguarded,
+                Text("p_g / (p_data + p_g) is 0/0 = nan where both densities are 0, and xlogy(0, nan) is nan, not 0: "
+                     "divide only where p_data + p_g > 0, as in optimal_discriminator (1 - D* = "
+                     "optimal_discriminator(p_g, p_data)).",
+                     "두 밀도가 모두 0인 곳에서 p_g / (p_data + p_g)는 0/0 = nan이고, xlogy(0, nan)은 0이 아니라 nan입니다. "
+                     "optimal_discriminator에서처럼 p_data + p_g > 0인 곳에서만 나누세요 (1 - D* = "
+                     "optimal_discriminator(p_g, p_data))."), function="value_at_optimum"),
         Mistake("zero_log_zero", _value_nan,
                 Text("0 log 0 counts as 0 (its limit), but 0 * np.log(0) is 0 * -inf = nan: skip the points where the "
                      "density is 0 (np.where or scipy.special.xlogy).",

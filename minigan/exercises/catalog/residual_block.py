@@ -15,7 +15,8 @@ def residual_forward(x, branch):
 
     Shapes: x any shape the branch takes (float64). Return y, x's shape, as a new array.
 
-    Hint: branch.forward(x) (or branch(x)) runs the branch and caches what its backward needs.
+    Hint: branch.forward(x) (or branch(x)) runs the branch and caches what its backward needs. An empty
+    branch returns x itself: compute x + f(x) as a new array; do not add into f(x) in place.
     """
     raise NotImplementedError
 
