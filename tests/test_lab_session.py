@@ -229,6 +229,16 @@ def test_save_and_load_give_back_the_same_state(session):
             session.load(name)
 
 
+def test_a_step_of_one_player_alone_can_be_saved_and_loaded(session):
+    """After a D step alone the curves have no G loss at that point (NaN in the file): not a diverged state."""
+    session.step("d", 1)
+    curves = session.state()["curves"]
+    session.save("d-only")
+    session.step("both", 3)
+    session.load("d-only")
+    assert session.state()["curves"] == curves and session.state()["d_steps"] == 1
+
+
 class _History:
     """A stand-in for a GAN with one value per step: d_loss = the step number."""
 

@@ -1,9 +1,11 @@
 """Saved states: one minigan checkpoint per name, in the lab's save folder.
 
 A saved state is ``<save_dir>/<name>.npz``, written by ``minigan.training.checkpoint.save`` (atomic, no
-pickle) and holding ``{"gan": GAN.state_dict(), "lab": {"format", "config", "points", "curves"}}``:
+pickle) and holding ``{"gan": GAN.state_dict(), "lab": {"format", "config", "points", "history"}}``:
 the networks, both optimizers, the counters, the history and the random state, with the lab's
-settings beside them. Names are 1 to 40 letters, digits, '-' or '_', so a request cannot reach
+settings and its curves beside them. The curves are stored as a recorded history (the entry's name
+tells ``checkpoint.check_finite`` so): NaN there marks a point where nothing was recorded, such as
+G's loss after a step of D alone, and is not a diverged state. Names are 1 to 40 letters, digits, '-' or '_', so a request cannot reach
 outside the folder.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .config import DEFAULTS, ConfigError, check_points, validate
 from ..training import checkpoint
 
 SLOT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-LAB_FORMAT = "minigan-lab/1"
+LAB_FORMAT = "minigan-lab/2"
 
 
 def path_of(save_dir: pathlib.Path, name) -> pathlib.Path:
@@ -37,7 +39,7 @@ def write(path: pathlib.Path, gan, config: dict, points, curves) -> None:
     Raises checkpoint.NonFiniteStateError for a diverged state (the previous file is kept)."""
     lab = {"format": LAB_FORMAT, "config": dict(config),
            "points": numpy.zeros((0, 2)) if points is None else numpy.asarray(points, dtype=numpy.float64),
-           "curves": curves.state_dict()}
+           "history": curves.state_dict()}
     checkpoint.save(path, {"gan": gan.state_dict(), "lab": lab}, check=True)
 
 
@@ -54,6 +56,6 @@ def read(path: pathlib.Path, name: str, save_dir: pathlib.Path) -> dict:
             raise ValueError(f"format {lab.get('format')!r}, expected {LAB_FORMAT!r}")
         config = validate(lab["config"], DEFAULTS)
         points = check_points(numpy.asarray(lab["points"]).tolist()) if config["dataset"] == "drawn" else None
-        return {"config": config, "points": points, "gan": saved["gan"], "curves": lab["curves"]}
+        return {"config": config, "points": points, "gan": saved["gan"], "curves": lab["history"]}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError("name", "a state saved by the lab", f"{name} ({exc})") from exc
