@@ -38,7 +38,7 @@ class ConfigError(ValueError):
         super().__init__(f"{field}: expected {expected}, got {shown}")
 
 
-def _integer(field, value, lo, hi):
+def integer_field(field, value, lo, hi):
     if not is_int(value) or not lo <= value <= hi:
         raise ConfigError(field, f"an integer from {lo} to {hi}", value)
     return value
@@ -50,7 +50,7 @@ def _number(field, value, lo, hi, what="a number"):
     return float(value)
 
 
-def _choice(field, value, choices):
+def choice_field(field, value, choices):
     if not isinstance(value, str) or value not in choices:
         raise ConfigError(field, "one of " + ", ".join(repr(c) for c in choices), value)
     return value
@@ -58,21 +58,21 @@ def _choice(field, value, choices):
 
 #: field -> function(field, value) -> the checked value
 CHECKS = {
-    "dataset": lambda f, v: _choice(f, v, DATASETS),
-    "loss": lambda f, v: _choice(f, v, LOSSES),
-    "noise": lambda f, v: _choice(f, v, NOISES),
-    "k": lambda f, v: _integer(f, v, 1, 20),
+    "dataset": lambda f, v: choice_field(f, v, DATASETS),
+    "loss": lambda f, v: choice_field(f, v, LOSSES),
+    "noise": lambda f, v: choice_field(f, v, NOISES),
+    "k": lambda f, v: integer_field(f, v, 1, 20),
     "lr_d": lambda f, v: _number(f, v, 1e-5, 1.0),
     "lr_g": lambda f, v: _number(f, v, 1e-5, 1.0),
-    "batch_size": lambda f, v: _integer(f, v, 8, 512),
-    "noise_dim": lambda f, v: _integer(f, v, 1, 32),
-    "g_depth": lambda f, v: _integer(f, v, 1, 6),
-    "d_depth": lambda f, v: _integer(f, v, 1, 6),
-    "g_width": lambda f, v: _integer(f, v, 2, 256),
-    "d_width": lambda f, v: _integer(f, v, 2, 256),
-    "pack": lambda f, v: _integer(f, v, 1, 4),
+    "batch_size": lambda f, v: integer_field(f, v, 8, 512),
+    "noise_dim": lambda f, v: integer_field(f, v, 1, 32),
+    "g_depth": lambda f, v: integer_field(f, v, 1, 6),
+    "d_depth": lambda f, v: integer_field(f, v, 1, 6),
+    "g_width": lambda f, v: integer_field(f, v, 2, 256),
+    "d_width": lambda f, v: integer_field(f, v, 2, 256),
+    "pack": lambda f, v: integer_field(f, v, 1, 4),
     "speed": lambda f, v: _number(f, v, 0, 10000, "iterations per second (0 = as fast as it goes)"),
-    "seed": lambda f, v: _integer(f, v, 0, 2**31 - 1),
+    "seed": lambda f, v: integer_field(f, v, 0, 2**31 - 1),
 }
 
 

@@ -12,8 +12,9 @@ import math
 
 import numpy
 
+from ..gan.history import G_KEYS     # recorded per G step; the others per D step
+
 KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
-G_KEYS = ("g_loss",)             # recorded per G step; the others per D step
 MAX_POINTS = 400
 
 

@@ -15,6 +15,7 @@ import numpy
 from .. import backend, metrics
 from ..data import toy
 from .config import DRAW_LIMIT
+from ..experiments.toy_1d import data_scale
 
 
 class Noisy2D:
@@ -73,8 +74,7 @@ class LabData:
     def __init__(self, name: str, target, view: tuple):
         self.name, self.target, self.view = name, target, view
         self.dim = target.dim
-        x = backend.to_numpy(target.sample(10_000)).astype(numpy.float64)
-        self.mean, self.std = float(x.mean()), float(x.std())
+        self.mean, self.std = data_scale(target)
 
     def sample(self, m: int):
         """m samples on the backend, (m, dim)."""

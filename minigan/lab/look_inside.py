@@ -89,7 +89,7 @@ def _forward(network, x):
     return inputs, x
 
 
-def _generator_loss(gan, logit):
+def generator_loss_and_gradient(gan, logit):
     """G's loss on D's logits (GAN.generator_step's), its gradient dL/dlogit, and the loss's name."""
     xp, bce = backend.xp, BCEWithLogitsLoss()
     if gan.generator_loss == "non-saturating":
@@ -134,7 +134,7 @@ def look_inside(gan, z, row: int = 0) -> dict:
             p.clear_grad()
         g_inputs, x = _forward(G, z)
         d_inputs, logit = _forward(D, pack_samples(x, gan.pack))
-        loss, grad, loss_name = _generator_loss(gan, logit)
+        loss, grad, loss_name = generator_loss_and_gradient(gan, logit)
         steps = [_step("loss", None, f"G's loss {loss_name}", BCEWithLogitsLoss.backward, grad, None, 0)]
         sources = {steps[0]["function"]: source_of(BCEWithLogitsLoss.backward)}
         grad = _backward_through(D, "D", grad, d_inputs, 0, steps, sources)

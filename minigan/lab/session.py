@@ -10,7 +10,6 @@ a D-only step adds to ``d_steps`` only, a G-only step to ``g_steps`` only. A div
 """
 from __future__ import annotations
 
-import itertools
 import json
 import pathlib
 import threading
@@ -18,9 +17,9 @@ import time
 from collections import deque
 
 from .. import backend
-from ..checks import is_int
+from ..data import toy
 from . import saving, state as drawing, wire
-from .config import DEFAULTS, ConfigError, check_points, resetting_changes, validate
+from .config import DEFAULTS, ConfigError, check_points, choice_field, integer_field, resetting_changes, validate
 from .curves import Curves
 from .datasets import make_data
 from ..gan.errors import TrainingDiverged
@@ -95,10 +94,8 @@ class LabSession:
     # -- steps ---------------------------------------------------------------------------------
     def step(self, player: str = "both", count: int = 1) -> None:
         """Run ``count`` steps of ``player``: "d" (D only), "g" (G only) or "both" (Algorithm 1)."""
-        if not isinstance(player, str) or player not in PLAYERS:
-            raise ConfigError("player", "one of " + ", ".join(repr(p) for p in PLAYERS), player)
-        if not is_int(count) or not 1 <= count <= MAX_COUNT:
-            raise ConfigError("count", f"an integer from 1 to {MAX_COUNT}", count)
+        choice_field("player", player, PLAYERS)
+        integer_field("count", count, 1, MAX_COUNT)
         with self.lock:
             if self.diverged is not None:
                 raise Conflict("training diverged: reset (or change a setting that resets the networks) "
@@ -111,7 +108,7 @@ class LabSession:
         gan, m = self.gan, self.config["batch_size"] * self.config["pack"]
         d0, g0, done = gan.d_steps, gan.g_steps, 0
         start = time.perf_counter()
-        batches = (self.data.sample(m) for _ in itertools.repeat(None))
+        batches = toy.batches(self.data, m)
         try:
             while done < count and (seconds is None or time.perf_counter() - start < seconds):
                 if player == "both":
@@ -229,12 +226,11 @@ class LabSession:
     # -- what the page sees ----------------------------------------------------------------------
     def inspect(self, index) -> dict:
         """"Look inside" the fake sample ``index`` of the drawing (see :mod:`minigan.lab.look_inside`)."""
-        if not is_int(index) or not 0 <= index < drawing.NUM_SAMPLES:
-            raise ConfigError("index", f"an integer from 0 to {drawing.NUM_SAMPLES - 1}", index)
+        integer_field("index", index, 0, drawing.NUM_SAMPLES - 1)
         with self.lock:
             # the sample and the ones D judges beside it with packing (training packs neighbours too)
             first = index - index % self.gan.pack
-            z = self.display.noise(self.config["noise"], drawing.NUM_SAMPLES)[first:first + self.gan.pack]
+            z = self.display.noise(self.config["noise"], self.gan.pack, start=first)
             result = look_inside(self.gan, z, index - first)
         result["index"] = index
         return result

@@ -20,8 +20,8 @@ import numpy
 
 from .. import backend
 from ..gan import pack_samples, unpack_gradient
-from ..losses import BCEWithLogitsLoss
 from ..nn import sigmoid
+from .look_inside import generator_loss_and_gradient
 
 NUM_SAMPLES = 480          #: fake and real samples drawn (a multiple of every pack, 1 to 4)
 QUALITY_SAMPLES = 2500     #: samples for the quality numbers (PacGAN's Table 1 protocol)
@@ -70,16 +70,11 @@ def generator_push(gan, fake):
     one ``D.backward`` returns, unpacked. Multiplied by D's number of rows: the gradient of each
     row's own loss rather than of their mean. Returns a backend array (n, dim).
     """
-    xp, D, bce = backend.xp, gan.discriminator, BCEWithLogitsLoss()
+    D = gan.discriminator
     D.requires_grad_(False)
     try:
         logits = D(pack_samples(fake, gan.pack))
-        if gan.generator_loss == "non-saturating":
-            bce(logits, xp.ones_like(logits))
-            grad = bce.backward()
-        else:
-            bce(logits, xp.zeros_like(logits))
-            grad = -bce.backward()
+        _, grad, _ = generator_loss_and_gradient(gan, logits)
         return unpack_gradient(D.backward(grad), gan.pack) * logits.shape[0]
     finally:
         D.requires_grad_(True)

@@ -235,7 +235,7 @@ window.LabDraw = (function () {
     for (const s of series) {
       ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 1.5; ctx.setLineDash(s.dash || []);
       ctx.beginPath(); let started = false;
-      s.values.forEach((v, i) => { if (v === null) return; const px = X(s.x ? s.x[i] : xs[i]), py = Y(v); started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true; });
+      s.values.forEach((v, i) => { if (v === null) return; const px = X(xs[i]), py = Y(v); started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true; });
       ctx.stroke(); ctx.setLineDash([]);
     }
   }

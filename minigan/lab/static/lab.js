@@ -187,7 +187,7 @@
     const step = r.steps[Math.min(i, r.steps.length - 1)], src = r.sources[step.function];
     document.querySelectorAll("#inside-body tr[data-step]").forEach((tr) => tr.classList.toggle("selected", +tr.dataset.step === i));
     const chapter = src.chapter[lab.lang];
-    const link = chapter && chapter.anchor !== null ? ` · <a href="/${chapter.page.replace(/^docs\//, "docs/")}" target="_blank">${T("inside_chapter")}: ${chapter.page}${chapter.anchor ? "#" + chapter.anchor : ""}</a>` : "";
+    const link = chapter && chapter.anchor !== null ? ` · <a href="/${chapter.page}" target="_blank">${T("inside_chapter")}: ${chapter.page}${chapter.anchor ? "#" + chapter.anchor : ""}</a>` : "";
     $("source").innerHTML = `<p class="source-head"><code>${src.file}:${src.line}</code> <code>${src.function}</code>${link}</p>` +
       `<pre class="source">${escapeHtml(src.source)}</pre>`;
   }
@@ -208,7 +208,7 @@
     let best = null, bestD = 10;
     s.fake.forEach((p, i) => {
       if (p[0] === null) return;
-      const dx = (s.view.dim === 1 ? f.x(p[0]) : f.x(p[0])) - px, dy = s.view.dim === 1 ? (f.axis + 6 - py) : f.y(p[1]) - py;
+      const dx = f.x(p[0]) - px, dy = s.view.dim === 1 ? (f.axis + 6 - py) : f.y(p[1]) - py;
       const d = Math.hypot(dx, dy);
       if (d < bestD) { bestD = d; best = i; }
     });
@@ -265,9 +265,8 @@
       lab.show[el.dataset.layer] = el.checked; if (lab.state) render(lab.state);
     }));
     $("play").addEventListener("click", () => send(lab.state && lab.state.running ? "/api/pause" : "/api/play", {}));
-    $("step-d").addEventListener("click", () => send("/api/step", { player: "d", count: 1 }));
-    $("step-g").addEventListener("click", () => send("/api/step", { player: "g", count: 1 }));
-    $("step-both").addEventListener("click", () => send("/api/step", { player: "both", count: 1 }));
+    ["d", "g", "both"].forEach((player) =>
+      $("step-" + player).addEventListener("click", () => send("/api/step", { player, count: 1 })));
     $("reset").addEventListener("click", () => { lab.selected = null; send("/api/reset", {}); });
     $("draw-use").addEventListener("click", () => { send("/api/config", { dataset: "drawn", points: lab.drawn }); lab.drawing = false; });
     $("draw-clear").addEventListener("click", () => { lab.drawn = []; $("draw-count").textContent = 0; lab.drawing = true; render(lab.state); });
