@@ -103,6 +103,15 @@ def mnist_folder_or_skip(required: str = "t10k-images-idx3-ubyte.gz") -> pathlib
     return folder
 
 
+def mnist_env_for(code: str) -> dict:
+    """Environment for running docs code: code that reads MNIST (``mnist.load_mnist(``) is pointed at the
+    shared test folder through $MINIGAN_DATA, the demos' variable, or skipped with the reason where the
+    folder is absent; other code needs nothing."""
+    if "mnist.load_mnist(" not in code:
+        return {}
+    return {"MINIGAN_DATA": str(mnist_folder_or_skip("train-images-idx3-ubyte.gz"))}
+
+
 @pytest.fixture
 def mnist_dir():
     """The shared MNIST test files, or a skip saying they are absent."""

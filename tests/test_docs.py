@@ -29,6 +29,8 @@ import sys
 
 import pytest
 
+from conftest import mnist_env_for
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 KO = DOCS / "ko"
@@ -431,7 +433,7 @@ def test_python_examples_run(page):
     blocks = [(i + 1, code) for i, (code, excerpt) in enumerate(python_blocks(page)) if not excerpt]
     script = RUNNER.format(blocks=blocks, page=page.relative_to(ROOT))
     env = {**os.environ, "MINIGAN_BACKEND": "numpy", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-           "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+           "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), **mnist_env_for(script)}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=BLOCK_TIMEOUT_S)
     assert result.returncode == 0, f"{page.relative_to(ROOT)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

@@ -17,6 +17,8 @@ import sys
 
 import pytest
 
+from conftest import mnist_env_for
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "notebooks"))
 
@@ -58,7 +60,8 @@ def run_in_kernel(path: pathlib.Path, monkeypatch) -> None:
 
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
-    for name, value in NOTEBOOK_ENV.items():          # the kernel inherits them; restored after the test
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    for name, value in {**NOTEBOOK_ENV, **mnist_env_for(code)}.items():   # the kernel inherits them; restored after
         monkeypatch.setenv(name, value)
     NotebookClient(notebook, timeout=TIMEOUT_S, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -70,7 +73,7 @@ def run_in_process(path: pathlib.Path, monkeypatch) -> None:
             for c in cells if c["cell_type"] == "code"]
     script = "namespace = {'__name__': '__main__'}\nfor i, code in enumerate(%r):\n" \
              "    exec(compile(code, f'%s (cell {i})', 'exec'), namespace)\n" % (code, path.name)
-    env = {**os.environ, **NOTEBOOK_ENV, "MPLBACKEND": "Agg"}
+    env = {**os.environ, **NOTEBOOK_ENV, "MPLBACKEND": "Agg", **mnist_env_for("\n".join(code))}
     result = subprocess.run([sys.executable, "-c", script], cwd=path.parent, env=env, capture_output=True,
                             text=True, timeout=TIMEOUT_S)
     assert result.returncode == 0, f"{path.name}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
