@@ -166,11 +166,7 @@ def _error(got, expected, scale: float) -> float:
     finite = numpy.isfinite(expected)
     if not numpy.array_equal(got[~finite], expected[~finite], equal_nan=True):
         return float("inf")
-    got, expected = got[finite], expected[finite]
-    if not scale or not got.size:
-        return relative_error(got, expected)
-    return float(numpy.abs(got - expected).max()) / max(float(numpy.abs(got).max()), float(numpy.abs(expected).max()),
-                                                        scale)
+    return relative_error(got[finite], expected[finite], tiny=scale or 1e-12)
 
 
 def _diagnose(exercise, case, i, got, expected, lang):
@@ -185,5 +181,4 @@ def _diagnose(exercise, case, i, got, expected, lang):
             continue
         if not matches(planted[i], expected[i]) and matches(got[i], planted[i]):
             return mistake.hint(lang)
-    args = fresh_args(case)
-    return generic_diagnosis(case_outputs(exercise, case)[i], got[i], expected[i], args, lang)
+    return generic_diagnosis(case_outputs(exercise, case)[i], got[i], expected[i], case.args, lang)

@@ -14,8 +14,3 @@ EXERCISES = {m.EXERCISE.name: m.EXERCISE for m in (
     residual_block, instance_norm,                                                      # 8 image translation
     maxout, frechet_distance,                                                           # 9 evaluating GANs
 )}
-
-
-def get(name: str):
-    """The exercise called ``name`` (KeyError if there is none)."""
-    return EXERCISES[name]

@@ -77,7 +77,7 @@ GEOMETRIES = (((2, 3, 5, 5), (4, 3, 3, 3), 1, 1), ((1, 2, 7, 6), (3, 2, 2, 3), 2
 
 def _out_shape(x_shape, w_shape, stride, padding):
     (n, _, h, w), (o, _, kh, kw) = x_shape, w_shape
-    return n, o, (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    return n, o, nn.conv.conv_output_size(h, kh, stride, padding), nn.conv.conv_output_size(w, kw, stride, padding)
 
 
 def cases(rng):
