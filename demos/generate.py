@@ -26,7 +26,7 @@ import numpy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from minigan import backend, pretrained  # noqa: E402
 from minigan.demo_tools import cli, generator_args  # noqa: E402
-from minigan.demo_tools.figure_text import set_language, text  # noqa: E402
+from minigan.demo_tools.figure_text import text  # noqa: E402
 from minigan.demo_tools.plots import save_image_grid  # noqa: E402
 from minigan.gan import draw_noise  # noqa: E402
 from minigan.training import image_sampling  # noqa: E402
@@ -84,9 +84,7 @@ def grid_order(n: int, columns: int = GRID_COLUMNS):
 def main(argv=None) -> dict:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
-    set_language(args.lang)
-    if args.backend:
-        backend.set_backend(args.backend, requested_by=f"--backend {args.backend}")
+    cli.start_run(args)         # the figure's language, the backend (seeded; z has its own seeded source)
     generator, config, source = generator_args.load_generator(args)
     images, labels = generate(generator, config, args.n, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +95,8 @@ def main(argv=None) -> dict:
     save_image_grid(args.out / "grid.png", images[order], NUM_CLASSES, cols,
                     text("generate.grid", model=name, seed=args.seed), [str(d) for d in range(NUM_CLASSES)])
     record = {"command": shlex.join(["python", "demos/generate.py", *argv]), "model": name, "source": str(source),
-              "sha256": pretrained.sha256(source), "shipped": args.checkpoint is None, "n": args.n,
+              "sha256": pretrained.sha256(source) if args.checkpoint else pretrained.entry(name)["sha256"],
+              "shipped": args.checkpoint is None, "n": args.n,
               "seed": args.seed, "backend": backend.name}
     (args.out / "generate.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"{args.n} samples of {name} ({source}), {args.n // NUM_CLASSES} per digit, seed {args.seed}: "

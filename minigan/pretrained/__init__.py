@@ -90,7 +90,8 @@ def verify(name: str, folder=None) -> pathlib.Path:
     """Check the file of shipped model ``name`` against the manifest: it exists, has the recorded
     size and SHA-256. Returns its path; raises :class:`PretrainedFileError` naming the file and
     what is wrong."""
-    expected, path = entry(name, folder), file_of(name, folder)
+    expected = entry(name, folder)
+    path = pathlib.Path(folder or FOLDER) / expected["file"]
     restore = ("minigan's generators come with minigan and are never downloaded: reinstall minigan "
                "(pip install .) or restore the file (git checkout -- minigan/pretrained/)")
     if not path.is_file():

@@ -95,7 +95,7 @@ def start_generator_from(gan: GAN, weights: dict) -> None:
     """Load ``weights`` into G (and into its weight average, with ``ema_decay``), in place.
     ValueError when they do not fit G (another architecture)."""
     try:
-        for net in (gan.generator, gan.sampler):
+        for net in {id(net): net for net in (gan.generator, gan.sampler)}.values():   # the same network without EMA
             net.load_state_dict(weights)
     except (KeyError, ValueError) as exc:
         raise ValueError(f"the starting generator's weights do not fit this experiment's generator: {exc}") from None
