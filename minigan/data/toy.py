@@ -15,18 +15,13 @@ from .. import backend
 from ..checks import check_number
 
 
-def check_positive(owner, name, value):
-    """A scale of a distribution: a finite number > 0."""
-    check_number(name, value, 0, low_open=True, owner=owner)
-
-
 class Gaussian1D:
     """N(mean, std^2) on the real line; samples of shape (m, 1)."""
 
     dim = 1
 
     def __init__(self, mean: float = 4.0, std: float = 1.25):
-        check_positive("Gaussian1D", "std", std)
+        check_number("std", std, 0, low_open=True, owner="Gaussian1D")
         self.mean, self.std = float(mean), float(std)
 
     def sample(self, m: int):
@@ -106,7 +101,7 @@ class GaussianMixture2D:
         centers = numpy.asarray(centers, float)
         if centers.ndim != 2 or centers.shape[1] != 2:
             raise ValueError(f"GaussianMixture2D: centers must have shape (K, 2); got {centers.shape}")
-        check_positive("GaussianMixture2D", "std", std)
+        check_number("std", std, 0, low_open=True, owner="GaussianMixture2D")
         self.centers, self.std = centers, float(std)
 
     @property

@@ -15,7 +15,7 @@ import math
 
 from .. import backend
 from ..checks import check_number
-from .optimizer import Optimizer, check_positive
+from .optimizer import Optimizer
 
 
 class PlainAdam(Optimizer):
@@ -31,7 +31,7 @@ class PlainAdam(Optimizer):
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2); got {betas!r}")
         for i, b in enumerate(betas):
             check_number(f"betas[{i}]", b, 0, 1, high_open=True, owner=name)
-        check_positive(name, "eps", eps, allow_zero=True)
+        check_number("eps", eps, 0, owner=name)
         self.betas, self.eps = tuple(betas), eps
         self.t = 0
         self._zero_moments()

@@ -13,11 +13,6 @@ from ..checks import check_number
 from ..nn.module import Parameter, PlainParameter
 
 
-def check_positive(owner, name, value, allow_zero=False):
-    """A finite real number > 0 (>= 0 with ``allow_zero``), or a ValueError naming ``owner`` and ``name``."""
-    check_number(name, value, 0, low_open=not allow_zero, owner=owner)
-
-
 def parameter_list(params) -> list:
     """``params`` as a list: not empty, every item a parameter, all of one dtype."""
     params = list(params)
@@ -63,7 +58,7 @@ class Optimizer:
     packed = True
 
     def __init__(self, params, lr):
-        check_positive(type(self).__name__, "lr", lr)
+        check_number("lr", lr, 0, low_open=True, owner=type(self).__name__)
         self.params = parameter_list(params)
         self.lr = lr
         if self.packed:

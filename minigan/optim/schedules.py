@@ -18,10 +18,6 @@ import math
 from ..checks import check_int
 
 
-def _check_count(owner: str, name: str, value) -> None:
-    check_int(name, value, 0, owner=owner)
-
-
 def exponential_decay_lr(step: int, base_lr: float, decay_factor: float, min_lr: float) -> float:
     """The learning rate after ``step`` SGD steps: max(base_lr / decay_factor**step, min_lr).
 
@@ -30,7 +26,7 @@ def exponential_decay_lr(step: int, base_lr: float, decay_factor: float, min_lr:
     ``min_lr`` it stays there (pylearn2 stops exponentiating; we compute in logs, which
     gives the same value without overflow).
     """
-    _check_count("exponential_decay_lr", "step", step)
+    check_int("step", step, 0, owner="exponential_decay_lr")
     if not (base_lr > 0 and decay_factor >= 1 and 0 <= min_lr and math.isfinite(base_lr * decay_factor)):
         raise ValueError("exponential_decay_lr: need base_lr > 0, decay_factor >= 1, min_lr >= 0; got "
                          f"base_lr={base_lr!r}, decay_factor={decay_factor!r}, min_lr={min_lr!r}")
@@ -52,9 +48,9 @@ def adjusted_momentum(epochs_done: int, init_momentum: float, final_momentum: fl
     start=1, saturate=250: epoch 0 uses init_momentum, epoch e uses alpha = e / 249, and
     every epoch from the 250th (e = 249) on uses final_momentum.
     """
-    _check_count("adjusted_momentum", "epochs_done", epochs_done)
-    _check_count("adjusted_momentum", "start", start)
-    _check_count("adjusted_momentum", "saturate", saturate)
+    check_int("epochs_done", epochs_done, 0, owner="adjusted_momentum")
+    check_int("start", start, 0, owner="adjusted_momentum")
+    check_int("saturate", saturate, 0, owner="adjusted_momentum")
     if saturate < start:
         raise ValueError(f"adjusted_momentum: saturate must be >= start; got start={start}, saturate={saturate}")
     calls = epochs_done + 1

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer, check_positive
+from ..checks import check_number
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -26,7 +27,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, rule: str = "pytorch"):
         super().__init__(params, lr)
-        check_positive("SGD", "momentum", momentum, allow_zero=True)
+        check_number("momentum", momentum, 0, owner="SGD")
         if rule not in self.RULES:
             raise ValueError(f"SGD: rule must be one of {self.RULES}; got {rule!r}")
         self.momentum = momentum
