@@ -242,16 +242,26 @@ def diagnose(history: dict, k: int = 1, window: int = WINDOW, modes: dict | None
     return sorted(episodes, key=lambda e: (e["first"], e["sign"]))
 
 
-def current_warnings(history: dict, k: int = 1, window: int = WINDOW, generator_loss: str | None = None) -> list:
-    """Short names of the signs that hold over the latest ``window`` iterations (for a progress
-    line), e.g. ``["D winning", "G gradient vanishing"]``; empty while healthy or before half a
-    window has been recorded."""
+def current_signs(history: dict, k: int = 1, window: int = WINDOW, generator_loss: str | None = None) -> list:
+    """The signs (keys of ``MESSAGES``) that hold over the latest ``window`` iterations, e.g.
+    ``["d_winning"]``; empty while healthy or before half a window has been recorded."""
     _check_args(k, window)
     n = _num_iterations(history, k)
     if n < max(1, window // 2):
         return []
     windows = list(_windows(history, k, window, generator_loss, start=max(0, n - window)))   # one window
-    return [SHORT[sign] for sign in windows[-1][2]] if windows else []
+    return list(windows[-1][2]) if windows else []
+
+
+def current_warnings(history: dict, k: int = 1, window: int = WINDOW, generator_loss: str | None = None) -> list:
+    """Short names of the ``current_signs`` (for a progress line), e.g. ``["D winning", "G gradient vanishing"]``."""
+    return [SHORT[sign] for sign in current_signs(history, k, window, generator_loss)]
+
+
+def mode_collapse(modes: dict) -> bool:
+    """Whether the mode statistics ``modes`` (``metrics.mode_metrics``, with ``counts``) show mode collapse,
+    by the test ``diagnose`` applies to a run's final samples."""
+    return _collapse_from_counts(modes["counts"], "modes") is not None
 
 
 def summary_lines(episodes: list) -> list:
