@@ -22,14 +22,10 @@ MODELS = pretrained.names()
 MAX_BYTES = 8_000_000           # all three files together (issue 25)
 
 
-def manifest():
-    return json.loads((pretrained.FOLDER / pretrained.MANIFEST).read_text())["models"]
-
-
 # -- the shipped files ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", MODELS)
 def test_each_shipped_file_matches_its_manifest_entry_and_loads_as_its_model(name):
-    record = manifest()[name]
+    record = pretrained.read_manifest()[name]
     data = (pretrained.FOLDER / record["file"]).read_bytes()
     assert len(data) == record["size"] and hashlib.sha256(data).hexdigest() == record["sha256"]
     G, config = pretrained.load_pretrained(name)
@@ -43,7 +39,7 @@ def test_each_shipped_file_matches_its_manifest_entry_and_loads_as_its_model(nam
 
 @pytest.mark.parametrize("name", MODELS)
 def test_manifest_says_how_each_model_was_made_and_how_good_it_is(name):
-    record = manifest()[name]
+    record = pretrained.read_manifest()[name]
     assert record["seed"] == record["settings"]["seed"] and record["epochs"] == record["settings"]["epochs"]
     training = record["training"]
     assert "python demos/" in training["command"] and training["seconds"] > 0
@@ -59,15 +55,15 @@ def test_manifest_says_how_each_model_was_made_and_how_good_it_is(name):
 
 
 def test_the_three_files_together_stay_under_8_mb():
-    assert sum(r["size"] for r in manifest().values()) <= MAX_BYTES
-    assert sorted(manifest()) == sorted(MODELS)
+    assert sum(r["size"] for r in pretrained.read_manifest().values()) <= MAX_BYTES
+    assert sorted(pretrained.read_manifest()) == sorted(MODELS)
 
 
 # -- a damaged or wrong file is a clear error naming it -----------------------------------------
 @pytest.fixture
 def shipped_copy(tmp_path):
     """A copy of minigan/pretrained/'s manifest and files, to damage."""
-    for name in [pretrained.MANIFEST] + [r["file"] for r in manifest().values()]:
+    for name in [pretrained.MANIFEST] + [r["file"] for r in pretrained.read_manifest().values()]:
         shutil.copy(pretrained.FOLDER / name, tmp_path / name)
     return tmp_path
 
@@ -167,7 +163,7 @@ def test_generate_writes_n_samples_in_unit_range_with_labels_cycling_0_to_9(name
     assert samples.shape == (40, 784) and samples.dtype == np.float32
     assert samples.min() >= 0 and samples.max() <= 1 and samples.std() > 0.1
     assert labels.dtype == np.int64 and labels.tolist() == [i % 10 for i in range(40)]
-    assert (tmp_path / "grid.png").is_file() and record["sha256"] == manifest()[name]["sha256"]
+    assert (tmp_path / "grid.png").is_file() and record["sha256"] == pretrained.read_manifest()[name]["sha256"]
 
 
 def test_generate_is_reproducible_for_a_seed_and_differs_across_seeds(tmp_path):
@@ -242,7 +238,7 @@ def test_shipped_samples_are_read_as_their_label_close_to_the_recorded_accuracy(
     generate("--model", name, "--n", 2000, "--seed", 1, "--out", tmp_path)      # other z than the recorded run's
     samples, labels = np.load(tmp_path / "samples.npy"), np.load(tmp_path / "labels.npy")
     accuracy = float((backend.to_numpy(quick_classifier.predict(samples)) == labels).mean())
-    recorded = manifest()[name]["quality"]["float16"]["label_accuracy"]
+    recorded = pretrained.read_manifest()[name]["quality"]["float16"]["label_accuracy"]
     assert abs(accuracy - recorded) < 0.05, (accuracy, recorded)
 
 
